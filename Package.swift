@@ -1,0 +1,57 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Arrows point one way: creatormatch → MatchService → {MatchStore, MatchInterchange, MatchKernels} → MatchCore.
+// MatchCore depends on nothing; MatchKernels is the only importer of CBLAS.
+let package = Package(
+    name: "CreatorMatch",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "creatormatch", targets: ["creatormatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "MatchCore"),
+        .target(name: "MatchKernels", dependencies: ["CBLAS", "MatchCore"]),
+        .target(name: "MatchInterchange", dependencies: ["MatchCore"]),
+        .target(
+            name: "MatchStore",
+            dependencies: [
+                "MatchCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "MatchService",
+            dependencies: [
+                "MatchCore", "MatchKernels", "MatchInterchange", "MatchStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "creatormatch",
+            dependencies: [
+                "MatchService", "MatchCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore"]),
+        .testTarget(name: "MatchKernelsTests", dependencies: ["MatchKernels", "MatchCore"]),
+        .testTarget(name: "MatchInterchangeTests", dependencies: ["MatchInterchange", "MatchCore"]),
+        .testTarget(name: "MatchStoreTests", dependencies: ["MatchStore", "MatchCore"]),
+        .testTarget(name: "MatchServiceTests", dependencies: ["MatchService", "MatchStore", "MatchCore"]),
+        .testTarget(name: "CreatorMatchCLITests", dependencies: ["creatormatch"]),
+    ]
+)
