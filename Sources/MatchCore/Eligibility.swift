@@ -182,7 +182,7 @@ public struct EligibilityRules: Sendable {
                 measured: Double(recent.count), threshold: 0, unit: "violations",
                 message: "\(recent.count) counterfeit violation\(recent.count == 1 ? "" : "s") in the past \(lookback) days (newest \(newest))",
                 requalification: .windowExpires(on: clears),
-                toRequalify: "no new counterfeit violation until \(clears), when the newest leaves the \(lookback)-day window"))
+                toRequalify: "requalifies on \(clears), when the newest violation leaves the \(lookback)-day window, if no new one comes"))
         } else {
             findings.append(EligibilityFinding(
                 rule: .counterfeitViolations, outcome: .pass, effect: .temporarilyDisqualified,
@@ -217,18 +217,18 @@ public struct EligibilityRules: Sendable {
         findings.append(rateFinding(
             rule: .negativeReviewRate, group: product.group,
             sample: product.reviews, sampleName: "reviews", minSample: policy.negativeReviewMinReviews,
-            events: product.negativeReviews, eventsName: "negative reviews", eventsField: "negative_reviews",
+            events: product.negativeReviews, eventsName: "negative reviews", rateName: "negative-review rate", eventsField: "negative_reviews",
             orders: product.orders, maxRate: policy.negativeReviewMaxRate[product.group]!,
-            requalifyUnit: "orders without a negative review"))
+            requalifyUnit: "without a negative review"))
 
         findings.append(rateFinding(
             rule: .sellerFaultReturnRefundRate, group: product.group,
             sample: product.returnRefundCases ?? product.sellerFaultReturnRefundCases,
             sampleName: "return/refund cases", minSample: policy.returnRefundMinCases,
-            events: product.sellerFaultReturnRefundCases, eventsName: "seller-fault returns/refunds",
+            events: product.sellerFaultReturnRefundCases, eventsName: "seller-fault returns/refunds", rateName: "seller-fault return & refund rate",
             eventsField: "seller_fault_return_refund_cases",
             orders: product.orders, maxRate: policy.returnRefundMaxRate[product.group]!,
-            requalifyUnit: "orders without a seller-fault return or refund"))
+            requalifyUnit: "without a seller-fault return or refund"))
         return EligibilityVerdict(findings: findings)
     }
 
@@ -237,7 +237,7 @@ public struct EligibilityRules: Sendable {
     private func rateFinding(
         rule: EligibilityFinding.Rule, group: CategoryGroup,
         sample: Int?, sampleName: String, minSample: Int,
-        events: Int?, eventsName: String, eventsField: String,
+        events: Int?, eventsName: String, rateName: String, eventsField: String,
         orders: Int?, maxRate: Int, requalifyUnit: String
     ) -> EligibilityFinding {
         let threshold = Double(maxRate) / 100
@@ -264,7 +264,7 @@ public struct EligibilityRules: Sendable {
             return EligibilityFinding(
                 rule: rule, outcome: .pass, effect: .temporarilyDisqualified,
                 measured: measured, threshold: threshold, unit: "percent",
-                message: "\(eventsName) rate \(measuredText) (\(events) of \(orders) orders) is below \(limit)",
+                message: "\(rateName) \(measuredText) (\(events) of \(orders) orders) is below \(limit)",
                 requalification: nil, toRequalify: nil)
         }
         // Smallest order count O' with events * 10000 < maxRate * O'.
@@ -273,9 +273,9 @@ public struct EligibilityRules: Sendable {
         return EligibilityFinding(
             rule: rule, outcome: .fail, effect: .temporarilyDisqualified,
             measured: measured.isFinite ? measured : nil, threshold: threshold, unit: "percent",
-            message: "\(eventsName) rate \(measuredText) (\(events) of \(orders) orders) is not below \(limit)",
+            message: "\(rateName) \(measuredText) (\(events) of \(orders) orders) is not below \(limit)",
             requalification: .additionalOrders(more),
-            toRequalify: "\(more) more \(requalifyUnit) (\(ordersNeeded) orders in all with \(events) \(eventsName))")
+            toRequalify: "\(more) more order\(more == 1 ? "" : "s") \(requalifyUnit) (\(ordersNeeded) orders in all with \(events) \(eventsName))")
     }
 
     /// Up to three decimals, no trailing zeros: 2.5, 2.49, 0.667.

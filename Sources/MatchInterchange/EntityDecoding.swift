@@ -8,6 +8,9 @@ public struct EntityDecoder: Sendable {
     /// Where the taxonomy comes from, for the "extend this file" message.
     public let taxonomyFile: String
 
+    /// Shares may add up to a little over 1 when each was rounded to two decimals.
+    static let shareTotalTolerance = 1.015
+
     public init(taxonomy: Taxonomy, taxonomyFile: String) {
         self.taxonomy = taxonomy
         self.taxonomyFile = taxonomyFile
@@ -146,7 +149,7 @@ public struct EntityDecoder: Sendable {
             for name in names { shares[name, default: 0] += 1 / Double(names.count) }
         }
         let total = shares.values.reduce(0, +)
-        guard total <= 1.0001 else {
+        guard total <= Self.shareTotalTolerance else {
             throw FieldError(field: "categories", "shares add up to \(FieldSet.format(total)); give each category's share of GMV as a fraction so they add up to at most 1")
         }
         return shares
@@ -214,7 +217,7 @@ public struct EntityDecoder: Sendable {
                     "audience.\(dimension).\(bucket)", shareValue, range: 0...1, expected: "a share from 0 to 1")
             }
             let total = shares.values.reduce(0, +)
-            guard total <= 1.0001 else {
+            guard total <= Self.shareTotalTolerance else {
                 throw FieldError(field: "audience.\(dimension)", "shares add up to \(FieldSet.format(total)); give fractions that add up to at most 1")
             }
             audience[dimension.lowercased()] = shares

@@ -1,0 +1,303 @@
+import Foundation
+import GRDB
+import Logging
+import MatchCore
+import MatchInterchange
+import MatchStore
+
+/// One rejected input record.
+public struct ImportIssue: Sendable, Codable, Equatable {
+    public let line: Int
+    public let field: String?
+    public let message: String
+}
+
+public struct ImportOptions: Sendable {
+    public var format: InterchangeFormat?
+    /// Write the good records and list the bad ones, instead of writing nothing.
+    public var skipInvalid = false
+    /// Where `skipInvalid` writes rejected records; default `<file>.rejects.jsonl`
+    /// (`<entity>.rejects.jsonl` in the working folder for standard input).
+    public var rejectsPath: String?
+    /// How many bad records a failed import lists.
+    public var maxListedIssues = 20
+
+    public init(format: InterchangeFormat? = nil, skipInvalid: Bool = false, rejectsPath: String? = nil) {
+        self.format = format
+        self.skipInvalid = skipInvalid
+        self.rejectsPath = rejectsPath
+    }
+}
+
+public struct ImportProgress: Sendable {
+    public let records: Int
+    public let bytesRead: Int
+    public let totalBytes: Int?
+}
+
+public struct ImportReport: Sendable, Codable {
+    public let entity: String
+    public let file: String
+    public let format: String
+    public let records: Int
+    public let imported: Int
+    public let rejected: Int
+    public let rejectsFile: String?
+    public let issues: [ImportIssue]
+    public let vectors: Int
+    public let durationSeconds: Double
+}
+
+/// Imports one file of one entity kind in one transaction.
+public struct ImportService: Sendable {
+    public static let suppliedVectorModel = "supplied"
+
+    let database: MatchDatabase
+    let models: ModelCatalog
+    let clock: any WallClock
+    let logger: Logger
+
+    public init(database: MatchDatabase, models: ModelCatalog, clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "creatormatch.import")) {
+        self.database = database
+        self.models = models
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Reads `path` ("-" for standard input) and upserts every record. Without `skipInvalid`, any bad
+    /// record means nothing is written and the error lists the bad records; with it, good records are
+    /// written and bad ones go to the rejects file.
+    public func importFile(
+        _ kind: EntityKind, path: String, options: ImportOptions = ImportOptions(),
+        progress: ((ImportProgress) -> Void)? = nil
+    ) throws(MatchError) -> ImportReport {
+        let started = Date()
+        let lines = try LineReader(path: path)
+        let reader: RecordReader
+        do {
+            reader = try RecordReader(lines: lines, format: options.format)
+        } catch {
+            throw MatchError(.io, "cannot read \(path): \(error)")
+        }
+        let now = clock.now()
+        let decoder = EntityDecoder(taxonomy: models.taxonomy, taxonomyFile: models.taxonomyFile)
+        let delays = RateChangeDelays(
+            targetDays: models.platform.rate_cut_delay_days.target_collaboration,
+            existingPromotersDays: models.platform.rate_cut_delay_days.open_collaboration_existing_promoters)
+        let displayName = path == "-" ? "<stdin>" : path
+        let rejects = options.skipInvalid ? RejectsFile(path: options.rejectsPath ?? Self.defaultRejectsPath(kind, path)) : nil
+
+        var records = 0
+        var imported = 0
+        var vectors = 0
+        var issueCount = 0
+        var listed: [ImportIssue] = []
+        let totalBytes = lines.fileSize
+        var lastProgress = Date()
+
+        let result: Result<Void, MatchError> = Result { () throws(MatchError) in
+            try database.write { db in
+                let writer = ImportWriter(db: db, timestamp: now.iso8601, today: now.utcDay, delays: delays)
+                var space: VectorSpace?
+                while let record = try Self.nextRecord(reader, displayName) {
+                    records += 1
+                    do {
+                        let fields = try record.fields.get()
+                        let written = try Self.write(kind, fields, decoder: decoder, writer: writer, space: &space, inSavepoint: options.skipInvalid, db: db)
+                        vectors += written
+                        imported += 1
+                    } catch let issue as FieldError {
+                        issueCount += 1
+                        let entry = ImportIssue(line: record.line, field: issue.field, message: issue.message)
+                        if listed.count < options.maxListedIssues { listed.append(entry) }
+                        if let rejects {
+                            try rejects.append(entry, text: record.text ?? "")
+                        }
+                    }
+                    if let progress, records % 4096 == 0, Date().timeIntervalSince(lastProgress) > 0.25 {
+                        lastProgress = Date()
+                        progress(ImportProgress(records: records, bytesRead: lines.bytesRead, totalBytes: totalBytes))
+                    }
+                }
+                if issueCount > 0, !options.skipInvalid {
+                    throw Self.failure(kind: kind, file: displayName, issues: listed, total: issueCount, records: records)
+                }
+            }
+        }
+        if case .failure(let error) = result {
+            rejects?.discard()
+            throw error
+        }
+        try rejects?.finish()
+        progress?(ImportProgress(records: records, bytesRead: lines.bytesRead, totalBytes: totalBytes))
+        let report = ImportReport(
+            entity: kind.rawValue, file: displayName, format: reader.format.rawValue, records: records,
+            imported: imported, rejected: issueCount, rejectsFile: issueCount > 0 ? rejects?.path : nil,
+            issues: listed, vectors: vectors, durationSeconds: Date().timeIntervalSince(started))
+        logger.info("import.finished", metadata: [
+            "import.entity": "\(kind.rawValue)", "import.records": "\(records)", "import.rejected": "\(issueCount)",
+            "import.duration_ms": "\(Int(report.durationSeconds * 1000))",
+        ])
+        return report
+    }
+
+    static func nextRecord(_ reader: RecordReader, _ file: String) throws -> RawRecord? {
+        do {
+            return try reader.next()
+        } catch let error as CSVHeaderError {
+            throw MatchError(.invalidInput, "\(file) line 1: \(error.message); nothing was imported")
+        }
+    }
+
+    static func defaultRejectsPath(_ kind: EntityKind, _ path: String) -> String {
+        path == "-" ? "\(kind.rawValue).rejects.jsonl" : path + ".rejects.jsonl"
+    }
+
+    static func failure(kind: EntityKind, file: String, issues: [ImportIssue], total: Int, records: Int) -> MatchError {
+        let first = issues[0]
+        var message = "\(describe(first, in: file)). Nothing was imported (\(total) bad record\(total == 1 ? "" : "s") of \(records)); fix \(total == 1 ? "it" : "them") or re-run with --skip-invalid to import the good records and write the bad ones to a rejects file."
+        for issue in issues.dropFirst() {
+            message += "\n  " + describe(issue, in: file)
+        }
+        if total > issues.count {
+            message += "\n  … and \(total - issues.count) more"
+        }
+        return MatchError(.invalidInput, message)
+    }
+
+    public static func describe(_ issue: ImportIssue, in file: String) -> String {
+        if let field = issue.field {
+            return "\(file) line \(issue.line), field \"\(field)\": \(issue.message)"
+        }
+        return "\(file) line \(issue.line): \(issue.message)"
+    }
+
+    /// Validates and writes one record; returns how many vectors it wrote. Throws `FieldError` for a
+    /// bad record (nothing of it is written when `inSavepoint`).
+    static func write(
+        _ kind: EntityKind, _ fields: FieldSet, decoder: EntityDecoder, writer: ImportWriter,
+        space: inout VectorSpace?, inSavepoint: Bool, db: Database
+    ) throws -> Int {
+        // Validate everything before the first write, so a bad record writes nothing.
+        var ops: [() throws -> Void] = []
+        var vectorCount = 0
+        switch kind {
+        case .shops:
+            let shop = try decoder.shop(fields)
+            ops.append { try writer.upsert(shop) }
+        case .products:
+            var product = try decoder.product(fields)
+            guard try writer.exists(shop: product.shopID) else {
+                throw FieldError(field: "shop_id", "no shop \"\(product.shopID)\" in the database or earlier in this file; import the shop first")
+            }
+            let vector = product.vector
+            product.vector = nil
+            let resolved = try vector.map { v throws -> VectorSpace in try resolveSpace(.product, v, &space, writer) }
+            let id = product.id.rawValue
+            ops.append { try writer.upsert(product) }
+            if let vector, let resolved {
+                ops.append { try writer.upsertVector(vector, owner: id, in: resolved) }
+                vectorCount = 1
+            }
+        case .creators:
+            var creator = try decoder.creator(fields)
+            let vector = creator.vector
+            creator.vector = nil
+            let resolved = try vector.map { v throws -> VectorSpace in try resolveSpace(.creator, v, &space, writer) }
+            let id = creator.id.rawValue
+            ops.append { try writer.upsert(creator) }
+            if let vector, let resolved {
+                ops.append { try writer.upsertVector(vector, owner: id, in: resolved) }
+                vectorCount = 1
+            }
+        case .outcomes:
+            let outcome = try decoder.outcome(fields)
+            try checkReferences(creator: outcome.creatorID, product: outcome.productID, writer)
+            ops.append { try writer.upsert(outcome) }
+        case .invitations:
+            let invitation = try decoder.invitation(fields)
+            try checkReferences(creator: invitation.creatorID, product: invitation.productID, writer)
+            ops.append { try writer.upsert(invitation) }
+        }
+        if inSavepoint {
+            try db.inSavepoint {
+                for op in ops { try op() }
+                return .commit
+            }
+        } else {
+            for op in ops { try op() }
+        }
+        return vectorCount
+    }
+
+    static func checkReferences(creator: CreatorID, product: ProductID, _ writer: ImportWriter) throws {
+        guard try writer.exists(creator: creator) else {
+            throw FieldError(field: "creator_id", "no creator \"\(creator)\" in the database; import creators first")
+        }
+        guard try writer.exists(product: product) else {
+            throw FieldError(field: "product_id", "no product \"\(product)\" in the database; import products first")
+        }
+    }
+
+    /// The supplied-vector space for this kind; the first vector of a new database fixes its dimension.
+    static func resolveSpace(_ kind: VectorOwnerKind, _ vector: [Float], _ cached: inout VectorSpace?, _ writer: ImportWriter) throws -> VectorSpace {
+        if cached == nil {
+            cached = try writer.vectorSpace(kind, model: suppliedVectorModel)
+        }
+        if let space = cached {
+            guard space.dimension == vector.count else {
+                throw FieldError(field: "vector", "has \(vector.count) numbers but \(kind.rawValue) vectors in this database have \(space.dimension); give \(space.dimension) numbers, or import into a new database to change the dimension")
+            }
+            return space
+        }
+        let space = VectorSpace(ownerKind: kind, model: suppliedVectorModel, modelVersion: 1, dimension: vector.count)
+        try writer.createVectorSpace(space)
+        cached = space
+        return space
+    }
+}
+
+/// The rejects file of a `--skip-invalid` import: one JSON object a line with the line number,
+/// field, reason and the original text. Written to a temporary name and renamed when done.
+final class RejectsFile {
+    let path: String
+    private let temporaryPath: String
+    private var handle: FileHandle?
+
+    init(path: String) {
+        self.path = path
+        self.temporaryPath = path + ".partial"
+    }
+
+    func append(_ issue: ImportIssue, text: String) throws(MatchError) {
+        if handle == nil {
+            guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
+                  let opened = FileHandle(forWritingAtPath: temporaryPath) else {
+                throw MatchError(.io, "cannot write the rejects file \(temporaryPath); pass --rejects PATH in a writable folder")
+            }
+            handle = opened
+        }
+        var line = "{\"line\":\(issue.line),"
+        if let field = issue.field { line += "\"field\":\(JSONText.string(field)),"}
+        line += "\"error\":\(JSONText.string(issue.message)),\"input\":\(JSONText.string(text))}\n"
+        handle?.write(Data(line.utf8))
+    }
+
+    func finish() throws(MatchError) {
+        guard let handle else { return }
+        try? handle.close()
+        self.handle = nil
+        do {
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            try FileManager.default.moveItem(atPath: temporaryPath, toPath: path)
+        } catch {
+            throw MatchError(.io, "cannot write the rejects file \(path): \(error)")
+        }
+    }
+
+    func discard() {
+        try? handle?.close()
+        handle = nil
+        try? FileManager.default.removeItem(atPath: temporaryPath)
+    }
+}

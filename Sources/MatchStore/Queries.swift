@@ -1,0 +1,77 @@
+import GRDB
+import MatchCore
+
+/// Counts of what a database holds, for `stats` and summaries.
+public struct StoreCounts: Sendable, Equatable {
+    public var shops = 0
+    public var products = 0
+    public var creators = 0
+    public var outcomes = 0
+    public var invitations = 0
+    public var vectorSpaces: [VectorSpace: Int] = [:]
+
+    public init() {}
+}
+
+
+
+/// Read queries. Each runs in the read transaction it is given.
+public enum StoreQueries {
+    public static func shops(_ db: Database, region: String? = nil) throws -> [Shop] {
+        var request = ShopRecord.order(ShopRecord.Columns.id)
+        if let region { request = request.filter(ShopRecord.Columns.region == region) }
+        return try request.fetchAll(db).map { try $0.domainValue() }
+    }
+
+    public static func shop(_ db: Database, id: ShopID) throws -> Shop? {
+        try ShopRecord.filter(ShopRecord.Columns.id == id.rawValue).fetchOne(db)?.domainValue()
+    }
+
+    public static func products(_ db: Database, shop: ShopID? = nil) throws -> [Product] {
+        var request = ProductRecord.order(ProductRecord.Columns.id)
+        if let shop { request = request.filter(ProductRecord.Columns.shopID == shop.rawValue) }
+        return try request.fetchAll(db).map { try $0.domainValue() }
+    }
+
+    public static func product(_ db: Database, id: ProductID) throws -> Product? {
+        try ProductRecord.filter(ProductRecord.Columns.id == id.rawValue).fetchOne(db)?.domainValue()
+    }
+
+    public static func commissionRateChanges(_ db: Database, product: ProductID) throws -> [CommissionRateChange] {
+        try CommissionRateChange
+            .filter(CommissionRateChange.Columns.productID == product.rawValue)
+            .order(CommissionRateChange.Columns.id)
+            .fetchAll(db)
+    }
+
+    public static func counts(_ db: Database) throws -> StoreCounts {
+        var counts = StoreCounts()
+        counts.shops = try Int.fetchOne(db, sql: "SELECT count(*) FROM shops") ?? 0
+        counts.products = try Int.fetchOne(db, sql: "SELECT count(*) FROM products") ?? 0
+        counts.creators = try Int.fetchOne(db, sql: "SELECT count(*) FROM creators") ?? 0
+        counts.outcomes = try Int.fetchOne(db, sql: "SELECT count(*) FROM outcomes") ?? 0
+        counts.invitations = try Int.fetchOne(db, sql: "SELECT count(*) FROM invitations") ?? 0
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT s.owner_kind, s.model, s.model_version, s.dimension, count(v.owner_id)
+            FROM vector_spaces s LEFT JOIN vectors v ON v.owner_kind = s.owner_kind AND v.model = s.model
+            GROUP BY s.owner_kind, s.model
+            """)
+        for row in rows {
+            guard let kind = VectorOwnerKind(rawValue: row[0]) else { continue }
+            counts.vectorSpaces[VectorSpace(ownerKind: kind, model: row[1], modelVersion: row[2], dimension: row[3])] = row[4]
+        }
+        return counts
+    }
+
+    /// A digest of every table's contents, to prove that a failed import changed nothing.
+    public static func contentFingerprint(_ db: Database) throws -> String {
+        let tables = ["shops", "products", "creators", "vector_spaces", "vectors", "outcomes", "invitations", "commission_rate_changes"]
+        var parts: [String] = []
+        for table in tables {
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
+            let latest = try String.fetchOne(db, sql: "SELECT max(\(table == "vector_spaces" ? "created_at" : table == "commission_rate_changes" ? "recorded_at" : "updated_at")) FROM \(table)") ?? "-"
+            parts.append("\(table)=\(count)@\(latest)")
+        }
+        return parts.joined(separator: ";")
+    }
+}

@@ -1,0 +1,148 @@
+import GRDB
+
+/// The database schema as named migrations. A migration that has shipped is never edited: a change
+/// is a new migration appended to the list.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-foundation") { db in
+            try db.execute(sql: foundation)
+        }
+        return migrator
+    }
+
+    /// Shops, products, creators, vectors, outcomes, invitations and commission-rate history.
+    /// Rates are integers in hundredths of a percent; days are `YYYY-MM-DD` text; vectors are
+    /// little-endian float32 BLOBs whose length the schema checks against their dimension.
+    static let foundation = """
+        CREATE TABLE shops (
+            id TEXT PRIMARY KEY NOT NULL CHECK (length(id) > 0),
+            name TEXT,
+            region TEXT,
+            rating REAL NOT NULL CHECK (rating BETWEEN 0 AND 5),
+            status TEXT NOT NULL CHECK (status IN ('active', 'deactivated')),
+            counterfeit_violations TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(counterfeit_violations)),
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE products (
+            id TEXT PRIMARY KEY NOT NULL CHECK (length(id) > 0),
+            shop_id TEXT NOT NULL REFERENCES shops(id) ON DELETE RESTRICT,
+            title TEXT,
+            category TEXT NOT NULL,
+            category_group TEXT NOT NULL CHECK (category_group IN ('electronics', 'fashion_lifestyle', 'fmcg')),
+            price REAL NOT NULL CHECK (price > 0),
+            currency TEXT,
+            status TEXT NOT NULL CHECK (status IN ('live', 'out_of_stock', 'frozen', 'delisted')),
+            commission_rate INTEGER CHECK (commission_rate BETWEEN 100 AND 8000),
+            margin_rate INTEGER CHECK (margin_rate BETWEEN 0 AND 10000),
+            orders INTEGER CHECK (orders >= 0),
+            reviews INTEGER CHECK (reviews >= 0),
+            negative_reviews INTEGER CHECK (negative_reviews >= 0),
+            return_refund_cases INTEGER CHECK (return_refund_cases >= 0),
+            seller_fault_return_refund_cases INTEGER CHECK (seller_fault_return_refund_cases >= 0),
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX products_by_shop ON products(shop_id);
+
+        CREATE TABLE creators (
+            id TEXT PRIMARY KEY NOT NULL CHECK (length(id) > 0),
+            username TEXT,
+            followers INTEGER NOT NULL CHECK (followers >= 0),
+            categories TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(categories)),
+            gmv_30d_min REAL, gmv_30d_max REAL,
+            gpm_min REAL, gpm_max REAL,
+            units_sold_30d_min REAL, units_sold_30d_max REAL,
+            avg_views REAL CHECK (avg_views >= 0),
+            engagement_rate REAL CHECK (engagement_rate BETWEEN 0 AND 1),
+            post_rate REAL CHECK (post_rate BETWEEN 0 AND 1),
+            avg_commission_rate INTEGER CHECK (avg_commission_rate BETWEEN 100 AND 8000),
+            audience TEXT CHECK (audience IS NULL OR json_valid(audience)),
+            content_types TEXT CHECK (content_types IS NULL OR json_valid(content_types)),
+            updated_at TEXT NOT NULL,
+            CHECK ((gmv_30d_min IS NULL) = (gmv_30d_max IS NULL) AND 0 <= gmv_30d_min AND gmv_30d_min <= gmv_30d_max),
+            CHECK ((gpm_min IS NULL) = (gpm_max IS NULL) AND 0 <= gpm_min AND gpm_min <= gpm_max),
+            CHECK ((units_sold_30d_min IS NULL) = (units_sold_30d_max IS NULL) AND 0 <= units_sold_30d_min AND units_sold_30d_min <= units_sold_30d_max)
+        ) WITHOUT ROWID;
+
+        -- One vector space per owner kind and model: every vector in it has the same dimension.
+        CREATE TABLE vector_spaces (
+            owner_kind TEXT NOT NULL CHECK (owner_kind IN ('creator', 'product')),
+            model TEXT NOT NULL CHECK (length(model) > 0),
+            model_version INTEGER NOT NULL,
+            dimension INTEGER NOT NULL CHECK (dimension BETWEEN 1 AND 65536),
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (owner_kind, model)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE vectors (
+            owner_kind TEXT NOT NULL,
+            model TEXT NOT NULL,
+            owner_id TEXT NOT NULL,
+            model_version INTEGER NOT NULL,
+            dimension INTEGER NOT NULL,
+            data BLOB NOT NULL CHECK (length(data) = 4 * dimension),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (owner_kind, model, owner_id),
+            FOREIGN KEY (owner_kind, model) REFERENCES vector_spaces(owner_kind, model)
+        ) WITHOUT ROWID;
+
+        CREATE TRIGGER vectors_check_insert BEFORE INSERT ON vectors BEGIN
+            SELECT RAISE(ABORT, 'vector dimension differs from its vector space')
+            WHERE NEW.dimension IS NOT (SELECT dimension FROM vector_spaces WHERE owner_kind = NEW.owner_kind AND model = NEW.model);
+            SELECT RAISE(ABORT, 'vector owner does not exist')
+            WHERE (NEW.owner_kind = 'creator' AND NOT EXISTS (SELECT 1 FROM creators WHERE id = NEW.owner_id))
+               OR (NEW.owner_kind = 'product' AND NOT EXISTS (SELECT 1 FROM products WHERE id = NEW.owner_id));
+        END;
+        CREATE TRIGGER vectors_check_update BEFORE UPDATE ON vectors BEGIN
+            SELECT RAISE(ABORT, 'vector dimension differs from its vector space')
+            WHERE NEW.dimension IS NOT (SELECT dimension FROM vector_spaces WHERE owner_kind = NEW.owner_kind AND model = NEW.model);
+        END;
+        CREATE TRIGGER creators_delete_vectors AFTER DELETE ON creators BEGIN
+            DELETE FROM vectors WHERE owner_kind = 'creator' AND owner_id = OLD.id;
+        END;
+        CREATE TRIGGER products_delete_vectors AFTER DELETE ON products BEGIN
+            DELETE FROM vectors WHERE owner_kind = 'product' AND owner_id = OLD.id;
+        END;
+
+        CREATE TABLE outcomes (
+            creator_id TEXT NOT NULL REFERENCES creators(id) ON DELETE CASCADE,
+            product_id TEXT NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+            day TEXT NOT NULL CHECK (length(day) = 10),
+            content_type TEXT NOT NULL DEFAULT 'unspecified' CHECK (content_type IN ('video', 'live', 'showcase', 'unspecified')),
+            orders INTEGER NOT NULL CHECK (orders >= 0),
+            gmv REAL NOT NULL CHECK (gmv >= 0),
+            commission_rate INTEGER NOT NULL CHECK (commission_rate BETWEEN 100 AND 8000),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (creator_id, product_id, day, content_type)
+        ) WITHOUT ROWID;
+        CREATE INDEX outcomes_by_product ON outcomes(product_id, day);
+
+        CREATE TABLE invitations (
+            creator_id TEXT NOT NULL REFERENCES creators(id) ON DELETE CASCADE,
+            product_id TEXT NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+            sent_at TEXT NOT NULL,
+            sent_day TEXT NOT NULL CHECK (length(sent_day) = 10),
+            status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'declined', 'expired')),
+            commission_rate INTEGER CHECK (commission_rate BETWEEN 100 AND 8000),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (creator_id, product_id, sent_at)
+        ) WITHOUT ROWID;
+        CREATE INDEX invitations_by_product ON invitations(product_id, sent_day);
+
+        -- Every change of a product's open-collaboration rate. A raise applies on the day it is made;
+        -- a cut applies later (Models/platform.json): to targeted invitations and to creators already
+        -- promoting the product, on the days recorded here.
+        CREATE TABLE commission_rate_changes (
+            id INTEGER PRIMARY KEY,
+            product_id TEXT NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+            previous_rate INTEGER CHECK (previous_rate BETWEEN 100 AND 8000),
+            rate INTEGER NOT NULL CHECK (rate BETWEEN 100 AND 8000),
+            changed_on TEXT NOT NULL CHECK (length(changed_on) = 10),
+            effective_on TEXT NOT NULL CHECK (effective_on >= changed_on),
+            existing_promoters_effective_on TEXT NOT NULL CHECK (existing_promoters_effective_on >= changed_on),
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX commission_rate_changes_by_product ON commission_rate_changes(product_id, changed_on);
+        """
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MatchCore
+import MatchService
+import MatchStore
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, jsonl
+}
+
+/// Options every subcommand takes: where the database and the models are, and how to print.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The SQLite database file (default: $CREATORMATCH_DB, else creatormatch.sqlite in the working folder).", valueName: "path"))
+    var db: String?
+
+    @Option(name: .long, help: "Output: text for people, json (one document) or jsonl (one object a line) for machines.")
+    var format: OutputFormat = .text
+
+    @Option(name: .long, help: ArgumentHelp("The Models folder (default: $CREATORMATCH_MODELS, ./Models, or the checkout the binary was built in).", valueName: "dir"))
+    var models: String?
+
+    @Flag(name: .long, help: "Log debug details to stderr.")
+    var verbose = false
+
+    var databasePath: String {
+        if let db { return db }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["CREATORMATCH_DB"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        return "creatormatch.sqlite"
+    }
+
+    var logger: Logger {
+        var logger = Logger(label: "creatormatch")
+        logger.logLevel = verbose ? .debug : .warning
+        return logger
+    }
+
+    func openDatabase() throws(MatchError) -> MatchDatabase {
+        try MatchDatabase(path: databasePath, logger: logger)
+    }
+
+    func loadModels() throws(MatchError) -> ModelCatalog {
+        try ModelCatalog.load(from: try ModelCatalog.locate(explicit: models))
+    }
+}
+
+/// Runs a command body, turning a `MatchError` into a one-line message on stderr and exit status 1.
+func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as MatchError {
+        Terminal.standardError("error: \(error.message)\n")
+        throw ExitCode.failure
+    }
+}
+
+enum Terminal {
+    static func standardError(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    static var standardErrorIsTerminal: Bool { isatty(2) != 0 }
+
+    /// Prints an Encodable as one JSON document (pretty) or one line.
+    static func printJSON<T: Encodable>(_ value: T, pretty: Bool) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) else { return }
+        print(text)
+    }
+}
+
+extension Day: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard argument.utf8.count == 10 else { return nil }
+        self.init(iso8601: argument)
+    }
+
+    public var defaultValueDescription: String { description }
+}
