@@ -52,6 +52,9 @@ let package = Package(
         .testTarget(name: "MatchInterchangeTests", dependencies: ["MatchInterchange", "MatchCore"]),
         .testTarget(name: "MatchStoreTests", dependencies: ["MatchStore", "MatchCore"]),
         .testTarget(name: "MatchServiceTests", dependencies: ["MatchService", "MatchStore", "MatchCore"]),
-        .testTarget(name: "CreatorMatchCLITests", dependencies: ["creatormatch"]),
+        .testTarget(
+            name: "CreatorMatchCLITests",
+            dependencies: ["creatormatch", "MatchStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: installs what is missing, builds in release, generates the
+# seeded demo market, imports it into a SQLite file and prints the eligibility report.
+# Usage: Scripts/demo.sh [DB_PATH]   (default: demo.sqlite; $CREATORMATCH_DEMO_SIZE=small|large)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+Scripts/setup.sh
+swift build -c release --product creatormatch >&2
+bin="$(swift build -c release --show-bin-path)/creatormatch"
+
+db="${1:-demo.sqlite}"
+data="demo-data"
+today="$(date -u +%F)"
+rm -f "$db" "$db-wal" "$db-shm"
+
+"$bin" demo --out "$data" --seed 7 --as-of "$today"
+for entity in shops products creators outcomes invitations; do
+  "$bin" --db "$db" import "$entity" "$data/$entity.jsonl"
+done
+echo
+"$bin" --db "$db" stats
+echo
+"$bin" --db "$db" eligibility --as-of "$today"
