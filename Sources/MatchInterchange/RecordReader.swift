@@ -27,10 +27,13 @@ public struct RawRecord: Sendable {
 public final class RecordReader {
     public let lines: LineReader
     public let format: InterchangeFormat
+    /// Keep every record's original text, not only unparsable ones' (for a rejects file).
+    public let keepsText: Bool
     private var header: [String]?
 
-    public init(lines: LineReader, format: InterchangeFormat?) throws {
+    public init(lines: LineReader, format: InterchangeFormat?, keepsText: Bool = false) throws {
         self.lines = lines
+        self.keepsText = keepsText
         if let format {
             self.format = format
         } else if let byExtension = InterchangeFormat.fromExtension(of: lines.displayName) {
@@ -68,7 +71,7 @@ public final class RecordReader {
             guard case .object(let object) = value else {
                 return RawRecord(line: line, fields: .failure(FieldError(field: nil, "expected a JSON object ({…}) on each line, got \(value.kindDescription)")), text: Self.text(bytes))
             }
-            return RawRecord(line: line, fields: .success(FieldSet(values: object, isCSV: false)), text: nil)
+            return RawRecord(line: line, fields: .success(FieldSet(values: object, isCSV: false)), text: keepsText ? Self.text(bytes) : nil)
         } catch {
             return RawRecord(line: line, fields: .failure(FieldError(field: nil, "malformed JSON at column \(error.column): \(error.message); each line must be one complete JSON object")), text: Self.text(bytes))
         }
@@ -113,7 +116,7 @@ public final class RecordReader {
             for (name, cell) in zip(header, cells) where !name.isEmpty {
                 values[name] = .string(cell)
             }
-            return RawRecord(line: startLine, fields: .success(FieldSet(values: values, isCSV: true)), text: nil)
+            return RawRecord(line: startLine, fields: .success(FieldSet(values: values, isCSV: true)), text: keepsText ? Self.text(bytes) : nil)
         }
     }
 

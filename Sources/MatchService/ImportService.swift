@@ -67,6 +67,9 @@ public struct ImportService: Sendable {
     /// Reads `path` ("-" for standard input) and upserts every record. Without `skipInvalid`, any bad
     /// record means nothing is written and the error lists the bad records; with it, good records are
     /// written and bad ones go to the rejects file.
+    ///
+    /// Two stages on two threads: a reader parses and validates records (pure work) into batches,
+    /// while this thread checks references against the database and writes, in one transaction.
     public func importFile(
         _ kind: EntityKind, path: String, options: ImportOptions = ImportOptions(),
         progress: ((ImportProgress) -> Void)? = nil
@@ -75,7 +78,7 @@ public struct ImportService: Sendable {
         let lines = try LineReader(path: path)
         let reader: RecordReader
         do {
-            reader = try RecordReader(lines: lines, format: options.format)
+            reader = try RecordReader(lines: lines, format: options.format, keepsText: options.skipInvalid)
         } catch {
             throw MatchError(.io, "cannot read \(path): \(error)")
         }
@@ -95,28 +98,31 @@ public struct ImportService: Sendable {
         let totalBytes = lines.fileSize
         var lastProgress = Date()
 
+        let pipeline = DecodingPipeline(reader: reader, kind: kind, decoder: decoder, file: displayName)
+        pipeline.start()
+        defer { pipeline.cancel() }
+
         let result: Result<Void, MatchError> = Result { () throws(MatchError) in
             try database.write { db in
                 let writer = ImportWriter(db: db, timestamp: now.iso8601, today: now.utcDay, delays: delays)
                 var space: VectorSpace?
-                while let record = try Self.nextRecord(reader, displayName) {
-                    records += 1
-                    do {
-                        let fields = try record.fields.get()
-                        let written = try Self.write(kind, fields, decoder: decoder, writer: writer, space: &space, inSavepoint: options.skipInvalid, db: db)
-                        vectors += written
-                        imported += 1
-                    } catch let issue as FieldError {
-                        issueCount += 1
-                        let entry = ImportIssue(line: record.line, field: issue.field, message: issue.message)
-                        if listed.count < options.maxListedIssues { listed.append(entry) }
-                        if let rejects {
-                            try rejects.append(entry, text: record.text ?? "")
+                while let batch = try pipeline.nextBatch() {
+                    for record in batch {
+                        records += 1
+                        do {
+                            let entity = try record.entity.get()
+                            vectors += try Self.store(entity, writer: writer, space: &space, inSavepoint: options.skipInvalid, db: db)
+                            imported += 1
+                        } catch let issue as FieldError {
+                            issueCount += 1
+                            let entry = ImportIssue(line: record.line, field: issue.field, message: issue.message)
+                            if listed.count < options.maxListedIssues { listed.append(entry) }
+                            try rejects?.append(entry, text: record.text ?? "")
                         }
                     }
-                    if let progress, records % 4096 == 0, Date().timeIntervalSince(lastProgress) > 0.25 {
+                    if let progress, Date().timeIntervalSince(lastProgress) > 0.25 {
                         lastProgress = Date()
-                        progress(ImportProgress(records: records, bytesRead: lines.bytesRead, totalBytes: totalBytes))
+                        progress(ImportProgress(records: records, bytesRead: pipeline.bytesRead, totalBytes: totalBytes))
                     }
                 }
                 if issueCount > 0, !options.skipInvalid {
@@ -129,7 +135,7 @@ public struct ImportService: Sendable {
             throw error
         }
         try rejects?.finish()
-        progress?(ImportProgress(records: records, bytesRead: lines.bytesRead, totalBytes: totalBytes))
+        progress?(ImportProgress(records: records, bytesRead: pipeline.bytesRead, totalBytes: totalBytes))
         let report = ImportReport(
             entity: kind.rawValue, file: displayName, format: reader.format.rawValue, records: records,
             imported: imported, rejected: issueCount, rejectsFile: issueCount > 0 ? rejects?.path : nil,
@@ -139,14 +145,6 @@ public struct ImportService: Sendable {
             "import.duration_ms": "\(Int(report.durationSeconds * 1000))",
         ])
         return report
-    }
-
-    static func nextRecord(_ reader: RecordReader, _ file: String) throws -> RawRecord? {
-        do {
-            return try reader.next()
-        } catch let error as CSVHeaderError {
-            throw MatchError(.invalidInput, "\(file) line 1: \(error.message); nothing was imported")
-        }
     }
 
     static func defaultRejectsPath(_ kind: EntityKind, _ path: String) -> String {
@@ -172,21 +170,16 @@ public struct ImportService: Sendable {
         return "\(file) line \(issue.line): \(issue.message)"
     }
 
-    /// Validates and writes one record; returns how many vectors it wrote. Throws `FieldError` for a
-    /// bad record (nothing of it is written when `inSavepoint`).
-    static func write(
-        _ kind: EntityKind, _ fields: FieldSet, decoder: EntityDecoder, writer: ImportWriter,
-        space: inout VectorSpace?, inSavepoint: Bool, db: Database
-    ) throws -> Int {
-        // Validate everything before the first write, so a bad record writes nothing.
+    /// Checks a validated entity's references and vector dimension against the database, then writes
+    /// it; returns how many vectors it wrote. Throws `FieldError` for a bad record, having written
+    /// nothing of it.
+    static func store(_ entity: DecodedEntity, writer: ImportWriter, space: inout VectorSpace?, inSavepoint: Bool, db: Database) throws -> Int {
         var ops: [() throws -> Void] = []
         var vectorCount = 0
-        switch kind {
-        case .shops:
-            let shop = try decoder.shop(fields)
+        switch entity {
+        case .shop(let shop):
             ops.append { try writer.upsert(shop) }
-        case .products:
-            var product = try decoder.product(fields)
+        case .product(var product):
             guard try writer.exists(shop: product.shopID) else {
                 throw FieldError(field: "shop_id", "no shop \"\(product.shopID)\" in the database or earlier in this file; import the shop first")
             }
@@ -199,8 +192,7 @@ public struct ImportService: Sendable {
                 ops.append { try writer.upsertVector(vector, owner: id, in: resolved) }
                 vectorCount = 1
             }
-        case .creators:
-            var creator = try decoder.creator(fields)
+        case .creator(var creator):
             let vector = creator.vector
             creator.vector = nil
             let resolved = try vector.map { v throws -> VectorSpace in try resolveSpace(.creator, v, &space, writer) }
@@ -210,12 +202,10 @@ public struct ImportService: Sendable {
                 ops.append { try writer.upsertVector(vector, owner: id, in: resolved) }
                 vectorCount = 1
             }
-        case .outcomes:
-            let outcome = try decoder.outcome(fields)
+        case .outcome(let outcome):
             try checkReferences(creator: outcome.creatorID, product: outcome.productID, writer)
             ops.append { try writer.upsert(outcome) }
-        case .invitations:
-            let invitation = try decoder.invitation(fields)
+        case .invitation(let invitation):
             try checkReferences(creator: invitation.creatorID, product: invitation.productID, writer)
             ops.append { try writer.upsert(invitation) }
         }

@@ -80,6 +80,7 @@ import Testing
         #expect(result.stdout.contains("line 2, field \"followers\""))
         let rejects = try String(contentsOfFile: file + ".rejects.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(rejects.count == 2)
+        #expect(rejects[0].contains(#""input":"{\"id\":\"c11\",\"followers\":-5}""#), "\(rejects[0])")
         #expect(rejects[1].contains(#""input":"not json""#))
         let stats = try cli.run(["stats", "--format", "json"])
         #expect(stats.stdout.contains(#""creators" : 3"#))
