@@ -40,7 +40,13 @@ public final class ImportWriter {
     let timestamp: String
     let today: Day
     let delays: RateChangeDelays
-    private var statements: [String: RawStatement] = [:]
+    /// Prepared statements by the call site that uses them (hashing an enum, not the SQL text).
+    private var statements: [Query: RawStatement] = [:]
+
+    enum Query: Hashable {
+        case shopExists, productExists, creatorExists, shopUpsert, productRate, productUpsert, rateChange
+        case creatorUpsert, outcomeUpsert, invitationUpsert, vectorUpsert
+    }
 
     /// `timestamp` is stored as `updated_at`; `today` dates commission-rate changes.
     public init(db: Database, timestamp: String, today: Day, delays: RateChangeDelays) {
@@ -50,29 +56,29 @@ public final class ImportWriter {
         self.delays = delays
     }
 
-    private func statement(_ sql: String) throws -> RawStatement {
-        if let cached = statements[sql] { return cached }
-        let prepared = try RawStatement(db, sql)
-        statements[sql] = prepared
+    private func statement(_ query: Query, _ sql: @autoclosure () -> String) throws -> RawStatement {
+        if let cached = statements[query] { return cached }
+        let prepared = try RawStatement(db, sql())
+        statements[query] = prepared
         return prepared
     }
 
     // MARK: existence
 
     public func exists(shop id: ShopID) throws -> Bool {
-        let s = try statement("SELECT 1 FROM shops WHERE id = ?")
+        let s = try statement(.shopExists, "SELECT 1 FROM shops WHERE id = ?")
         s.bind(1, id.rawValue)
         return try s.exists(db)
     }
 
     public func exists(product id: ProductID) throws -> Bool {
-        let s = try statement("SELECT 1 FROM products WHERE id = ?")
+        let s = try statement(.productExists, "SELECT 1 FROM products WHERE id = ?")
         s.bind(1, id.rawValue)
         return try s.exists(db)
     }
 
     public func exists(creator id: CreatorID) throws -> Bool {
-        let s = try statement("SELECT 1 FROM creators WHERE id = ?")
+        let s = try statement(.creatorExists, "SELECT 1 FROM creators WHERE id = ?")
         s.bind(1, id.rawValue)
         return try s.exists(db)
     }
@@ -80,7 +86,7 @@ public final class ImportWriter {
     // MARK: entities
 
     public func upsert(_ shop: Shop) throws {
-        let s = try statement("""
+        let s = try statement(.shopUpsert, """
             INSERT INTO shops (id, name, region, rating, status, counterfeit_violations, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET name = excluded.name, region = excluded.region, rating = excluded.rating,
@@ -98,11 +104,11 @@ public final class ImportWriter {
 
     /// Upserts a product and records a commission-rate change when its rate is new or different.
     public func upsert(_ product: Product) throws {
-        let previous = try statement("SELECT commission_rate FROM products WHERE id = ?")
+        let previous = try statement(.productRate, "SELECT commission_rate FROM products WHERE id = ?")
         previous.bind(1, product.id.rawValue)
         let previousRate = try previous.firstInt(db)
 
-        let s = try statement("""
+        let s = try statement(.productUpsert, """
             INSERT INTO products (id, shop_id, title, category, category_group, price, currency, status, commission_rate,
                 margin_rate, orders, reviews, negative_reviews, return_refund_cases, seller_fault_return_refund_cases, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -133,7 +139,7 @@ public final class ImportWriter {
 
         if let rate = product.commissionRate, rate != previousRate {
             let isCut = previousRate.map { rate < $0 } ?? false
-            let change = try statement("""
+            let change = try statement(.rateChange, """
                 INSERT INTO commission_rate_changes (product_id, previous_rate, rate, changed_on, effective_on,
                     existing_promoters_effective_on, recorded_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -150,7 +156,7 @@ public final class ImportWriter {
     }
 
     public func upsert(_ creator: Creator) throws {
-        let s = try statement("""
+        let s = try statement(.creatorUpsert, """
             INSERT INTO creators (id, username, followers, categories, gmv_30d_min, gmv_30d_max, gpm_min, gpm_max,
                 units_sold_30d_min, units_sold_30d_max, avg_views, engagement_rate, post_rate, avg_commission_rate,
                 audience, content_types, updated_at)
@@ -186,7 +192,7 @@ public final class ImportWriter {
     }
 
     public func upsert(_ outcome: Outcome) throws {
-        let s = try statement("""
+        let s = try statement(.outcomeUpsert, """
             INSERT INTO outcomes (creator_id, product_id, day, content_type, orders, gmv, commission_rate, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(creator_id, product_id, day, content_type) DO UPDATE SET orders = excluded.orders,
@@ -204,7 +210,7 @@ public final class ImportWriter {
     }
 
     public func upsert(_ invitation: Invitation) throws {
-        let s = try statement("""
+        let s = try statement(.invitationUpsert, """
             INSERT INTO invitations (creator_id, product_id, sent_at, sent_day, status, commission_rate, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(creator_id, product_id, sent_at) DO UPDATE SET status = excluded.status,
@@ -233,7 +239,7 @@ public final class ImportWriter {
     }
 
     public func upsertVector(_ vector: [Float], owner id: String, in space: VectorSpace) throws {
-        let s = try statement("""
+        let s = try statement(.vectorUpsert, """
             INSERT INTO vectors (owner_kind, model, owner_id, model_version, dimension, data, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(owner_kind, model, owner_id) DO UPDATE SET model_version = excluded.model_version,
