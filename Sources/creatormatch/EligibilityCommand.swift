@@ -27,6 +27,9 @@ struct EligibilityCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Apply this policy to every shop instead of choosing by region.", valueName: "name"))
     var policy: String?
 
+    @Flag(name: .long, help: "In the text table, list eligible products too (json and jsonl always list everything).")
+    var all = false
+
     func validate() throws {
         if shop != nil, product != nil {
             throw ValidationError("give --shop or --product, not both")
@@ -77,11 +80,15 @@ struct EligibilityCommand: ParsableCommand {
         print("")
         let productWidth = max(7, report.products.map(\.id.count).max() ?? 0)
         print("PRODUCT".padded(productWidth) + "  " + "SHOP".padded(shopWidth) + "  " + "STATUS".padded(24) + "  WHY")
-        for product in report.products {
+        let listed = all || shop != nil || product != nil ? report.products : report.products.filter { $0.status != "eligible" }
+        for product in listed {
             let own = product.reasons.filter { $0.rule != "product.shop_eligibility" }.map { describe($0) }
             let shopFailed = product.reasons.contains { $0.rule == "product.shop_eligibility" }
             let why = (own + (shopFailed ? ["shop \(product.shop_id) is not eligible"] : [])).joined(separator: "; ")
             print(product.id.padded(productWidth) + "  " + product.shop_id.padded(shopWidth) + "  " + label(product.status).padded(24) + "  " + (why.isEmpty ? "-" : why))
+        }
+        if listed.count < report.products.count {
+            print("(\(report.products.count - listed.count) eligible products not listed; --all lists them)")
         }
         print("")
         func line(_ counts: [String: Int]) -> String {
