@@ -1,0 +1,158 @@
+import MatchCore
+import Testing
+@testable import MatchKernels
+
+struct Generator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) * 2 - 1 }
+    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+
+    mutating func matrix(_ rows: Int, _ d: Int) -> FeatureMatrix {
+        FeatureMatrix(rows: rows, dimension: d, values: (0..<(rows * d)).map { _ in unit() }).normalized()
+    }
+
+    /// Unit vectors whose dot products are exact in float32: four components of ±0.5, so many exact ties.
+    mutating func tieMatrix(_ rows: Int, _ d: Int) -> FeatureMatrix {
+        var values = [Float](repeating: 0, count: rows * d)
+        for r in 0..<rows {
+            var used = Set<Int>()
+            while used.count < 4 { used.insert(int(d)) }
+            for j in used { values[r * d + j] = next() % 2 == 0 ? 0.5 : -0.5 }
+        }
+        return FeatureMatrix(rows: rows, dimension: d, values: values)
+    }
+}
+
+/// Checks `result` is a correct top-k against the reference up to float32 rounding.
+func expectValidTopK(_ result: [[ScoredIndex]], _ reference: [[ScoredIndex]], k: Int, tolerance: Float = 2e-5, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(result.count == reference.count, sourceLocation: sourceLocation)
+    for (got, want) in zip(result, reference) {
+        #expect(got.count == want.count, sourceLocation: sourceLocation)
+        let wantScores = Dictionary(uniqueKeysWithValues: want.map { ($0.index, $0.score) })
+        let kth = want.last?.score ?? -.infinity
+        for (position, candidate) in got.enumerated() {
+            #expect(candidate.score >= kth - tolerance, sourceLocation: sourceLocation)
+            if let reference = wantScores[candidate.index] {
+                #expect(abs(reference - candidate.score) <= tolerance, sourceLocation: sourceLocation)
+            }
+            if position > 0 {
+                #expect(ScoredIndex.ranksBefore(got[position - 1], candidate), sourceLocation: sourceLocation)
+            }
+        }
+    }
+}
+
+@Suite struct TopKCollectorTests {
+    @Test func matchesAFullSortOverManySeeds() {
+        for seed in 0..<200 {
+            var random = Generator(state: UInt64(seed))
+            let n = random.int(300)
+            let k = random.int(60)
+            // Few distinct scores, so ties at the k-th place are common.
+            let candidates = (0..<n).map { ScoredIndex(score: Float(random.int(12)), index: Int32($0)) }
+            var collector = TopKCollector(k: k)
+            for c in candidates.shuffledDeterministically(&random) { collector.offer(score: c.score, index: c.index) }
+            let expected = Array(candidates.sorted(by: ScoredIndex.ranksBefore).prefix(k))
+            #expect(collector.sorted() == expected, "seed \(seed)")
+        }
+    }
+}
+
+extension Array {
+    func shuffledDeterministically(_ random: inout Generator) -> [Element] {
+        var copy = self
+        if copy.count > 1 {
+            for i in stride(from: copy.count - 1, to: 0, by: -1) { copy.swapAt(i, random.int(i + 1)) }
+        }
+        return copy
+    }
+}
+
+@Suite struct TopKSearchTests {
+    static let tiny = TileConfiguration(productBlock: 16, creatorTile: 12, threads: 2)
+
+    @Test(arguments: [(1, 1, 1, 1), (3, 50, 8, 5), (17, 301, 13, 10), (40, 1000, 64, 50), (33, 97, 5, 200)])
+    func matchesTheReferenceOnRaggedShapes(m: Int, n: Int, d: Int, k: Int) throws {
+        var random = Generator(state: UInt64(m * 1000 + n))
+        let products = random.matrix(m, d)
+        let creators = random.matrix(n, d)
+        let reference = ReferenceSearch.search(products: products, creators: creators, k: k)
+        for configuration in [Self.tiny, TileConfiguration(productBlock: 7, creatorTile: 33, threads: 1), TileConfiguration()] {
+            let result = try TopKSearch(configuration: configuration).search(products: products, creators: InMemoryCreators(normalized: creators), k: k)
+            expectValidTopK(result, reference, k: k)
+        }
+    }
+
+    @Test func exactTiesBreakByIndexExactlyLikeTheReference() throws {
+        var random = Generator(state: 99)
+        let products = random.tieMatrix(23, 16)
+        let creators = random.tieMatrix(500, 16)
+        for k in [1, 7, 50, 499, 500, 600] {
+            let reference = ReferenceSearch.search(products: products, creators: creators, k: k)
+            let result = try TopKSearch(configuration: Self.tiny).search(products: products, creators: InMemoryCreators(normalized: creators), k: k)
+            #expect(result == reference, "k = \(k)")
+            // There really are ties at the cut.
+            if k == 7 { #expect(reference.contains { $0.count == 7 && $0[5].score == $0[6].score }) }
+        }
+    }
+
+    @Test func resultsDoNotDependOnTileSizesOrThreads() throws {
+        var random = Generator(state: 5)
+        let products = random.matrix(37, 24)
+        let creators = InMemoryCreators(normalized: random.matrix(2_000, 24))
+        let configurations = [
+            TileConfiguration(productBlock: 16, creatorTile: 12, threads: 1),
+            TileConfiguration(productBlock: 16, creatorTile: 12, threads: 2),
+            TileConfiguration(productBlock: 37, creatorTile: 2_000, threads: 1),
+            TileConfiguration(productBlock: 5, creatorTile: 129, threads: 3),
+            TileConfiguration(productBlock: 256, creatorTile: 4096, threads: 2),
+        ]
+        let results = try configurations.map { try TopKSearch(configuration: $0).search(products: products, creators: creators, k: 25) }
+        for result in results.dropFirst() { #expect(result == results[0]) }
+    }
+
+    @Test func emptyAndDegenerateInputs() throws {
+        var random = Generator(state: 3)
+        let products = random.matrix(4, 8)
+        let search = TopKSearch(configuration: Self.tiny)
+        #expect(try search.search(products: products, creators: InMemoryCreators(normalized: FeatureMatrix(dimension: 8)), k: 5) == [[], [], [], []])
+        #expect(try search.search(products: FeatureMatrix(dimension: 8), creators: InMemoryCreators(normalized: random.matrix(10, 8)), k: 5).isEmpty)
+        #expect(try search.search(products: products, creators: InMemoryCreators(normalized: random.matrix(10, 8)), k: 0) == [[], [], [], []])
+        // k > N gives every creator, never padding.
+        let all = try search.search(products: products, creators: InMemoryCreators(normalized: random.matrix(10, 8)), k: 50)
+        #expect(all.allSatisfy { $0.count == 10 && Set($0.map(\.index)).count == 10 })
+    }
+
+    @Test func exclusionsAreHonouredAndCanRemoveEverything() throws {
+        var random = Generator(state: 8)
+        let products = random.matrix(6, 12)
+        let creators = random.matrix(200, 12)
+        var exclusions: [[Int32]] = (0..<6).map { _ in Array(Set((0..<60).map { _ in Int32(random.int(200)) })).sorted() }
+        exclusions[2] = (0..<200).map(Int32.init)
+        let reference = ReferenceSearch.search(products: products, creators: creators, k: 20, exclusions: exclusions)
+        let result = try TopKSearch(configuration: Self.tiny).search(products: products, creators: InMemoryCreators(normalized: creators), k: 20, exclusions: exclusions)
+        expectValidTopK(result, reference, k: 20)
+        #expect(result[2].isEmpty)
+        for p in 0..<6 { #expect(Set(result[p].map(\.index)).isDisjoint(with: exclusions[p])) }
+    }
+
+    @Test func scoreAdjustmentMatchesTheReference() throws {
+        var random = Generator(state: 21)
+        let products = random.matrix(30, 16)
+        let creators = random.matrix(700, 16)
+        let perCreator = (0..<700).map { _ in Float(random.int(100)) / 400 }
+        let adjustment = ScoreAdjustment(scale: 0.6, keys: (0..<30).map { $0 % 4 }) { key, range, out in
+            for (j, c) in range.enumerated() { out[j] = perCreator[c] * Float(key + 1) / 4 }
+        }
+        let reference = ReferenceSearch.search(products: products, creators: creators, k: 15, adjustment: adjustment)
+        let result = try TopKSearch(configuration: Self.tiny).search(products: products, creators: InMemoryCreators(normalized: creators), k: 15, adjustment: adjustment)
+        expectValidTopK(result, reference, k: 15)
+    }
+}
