@@ -10,12 +10,8 @@ public enum ReferenceSearch {
     ) -> [[ScoredIndex]] {
         precondition(products.dimension == creators.dimension, "products and creators must share a dimension")
         let d = products.dimension
-        var bonusRow = [Float](repeating: 0, count: creators.rows)
         return (0..<products.rows).map { p in
             var collector = TopKCollector(k: max(0, k))
-            if let adjustment {
-                bonusRow.withUnsafeMutableBufferPointer { adjustment.fillBonus(adjustment.keys[p], 0..<creators.rows, $0) }
-            }
             let excluded = Set(exclusions?[p] ?? [])
             for c in 0..<creators.rows where !excluded.contains(Int32(c)) {
                 var dot = 0.0
@@ -23,7 +19,7 @@ public enum ReferenceSearch {
                     dot += Double(products.values[p * d + j]) * Double(creators.values[c * d + j])
                 }
                 var score = Float(dot)
-                if let adjustment { score = score * adjustment.scale + bonusRow[c] }
+                if let adjustment { score = score * adjustment.scale + adjustment.bonus(p, c) }
                 collector.offer(score: score, index: Int32(c))
             }
             return collector.sorted()

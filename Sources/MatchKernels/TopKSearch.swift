@@ -19,20 +19,21 @@ public struct TileConfiguration: Sendable, Equatable {
     }
 }
 
-/// An optional change of the score before selection: `scale * cosine + bonus`, where the bonus
-/// depends on the product's key (e.g. its category and rate band) and the creator. Filling the bonus
-/// for a key over a tile costs one pass over the tile's creators, shared by every product with that key.
+/// An optional change of the score before selection: `scale * cosine + bonus(product, creator)`.
+/// The scan first compares `scale * cosine + upperBound[creator]` (one fused pass, the same bound for
+/// every product) with the running threshold, and computes the exact bonus only for the few scores
+/// that pass, so the adjusted search stays exact and on the BLAS path.
 public struct ScoreAdjustment: Sendable {
     public let scale: Float
-    /// The bonus key of each product.
-    public let keys: [Int]
-    /// Fills `out[j]` with the bonus of creator `creators.lowerBound + j` for products of key `key`.
-    public let fillBonus: @Sendable (_ key: Int, _ creators: Range<Int>, _ out: UnsafeMutableBufferPointer<Float>) -> Void
+    /// Per creator (index), a bound no product's bonus exceeds.
+    public let upperBounds: [Float]
+    /// The exact bonus of creator `creator` for product `product`; never above `upperBounds[creator]`.
+    public let bonus: @Sendable (_ product: Int, _ creator: Int) -> Float
 
-    public init(scale: Float, keys: [Int], fillBonus: @escaping @Sendable (Int, Range<Int>, UnsafeMutableBufferPointer<Float>) -> Void) {
+    public init(scale: Float, upperBounds: [Float], bonus: @escaping @Sendable (Int, Int) -> Float) {
         self.scale = scale
-        self.keys = keys
-        self.fillBonus = fillBonus
+        self.upperBounds = upperBounds
+        self.bonus = bonus
     }
 }
 
@@ -60,7 +61,6 @@ public struct TopKSearch: Sendable {
     ) throws -> [[ScoredIndex]] {
         precondition(products.dimension == creators.dimension, "products and creators must share a dimension")
         precondition(exclusions == nil || exclusions!.count == products.rows, "one exclusion list per product")
-        precondition(adjustment == nil || adjustment!.keys.count == products.rows, "one bonus key per product")
         let m = products.rows
         guard m > 0, k > 0 else { return Array(repeating: [], count: m) }
 
@@ -116,7 +116,6 @@ struct WorkerState {
     let adjustment: ScoreAdjustment?
     var collectors: [TopKCollector]
     var scores: [Float]
-    var bonus: [Float]
 
     init(products: FeatureMatrix, k: Int, configuration: TileConfiguration, adjustment: ScoreAdjustment?) {
         self.products = products
@@ -124,7 +123,6 @@ struct WorkerState {
         self.adjustment = adjustment
         collectors = Array(repeating: TopKCollector(k: k), count: products.rows)
         scores = [Float](repeating: 0, count: min(configuration.productBlock, products.rows) * configuration.creatorTile)
-        bonus = adjustment == nil ? [] : [Float](repeating: 0, count: configuration.creatorTile)
     }
 
     /// Scores every product block against one creator tile and feeds the collectors.
@@ -156,40 +154,25 @@ struct WorkerState {
     /// Feeds one score tile's rows to their collectors.
     mutating func scan(rows: Range<Int>, tile: CreatorTile, exclusions: [[Int32]]?) {
         let n = tile.rows
-        var bonusKey: Int? = nil
         for p in rows {
             let rowOffset = (p - rows.lowerBound) * n
             let excluded = exclusions?[p] ?? []
-            var scale: Float = 1
-            var useBonus = false
-            if let adjustment {
-                scale = adjustment.scale
-                useBonus = true
-                let key = adjustment.keys[p]
-                if key != bonusKey {
-                    bonus.withUnsafeMutableBufferPointer { out in
-                        adjustment.fillBonus(key, tile.base..<(tile.base + n), UnsafeMutableBufferPointer(rebasing: out[0..<n]))
-                    }
-                    bonusKey = key
-                }
-            }
             scores.withUnsafeBufferPointer { s in
-                bonus.withUnsafeBufferPointer { b in
-                    let row = s.baseAddress! + rowOffset
-                    let extra = b.baseAddress
-                    Self.scanRow(
-                        row, count: n, base: tile.base, scale: scale, bonus: useBonus ? extra : nil,
-                        excluded: excluded, collector: &collectors[p])
+                let row = s.baseAddress! + rowOffset
+                if let adjustment {
+                    adjustment.upperBounds.withUnsafeBufferPointer { bounds in
+                        Self.scanRow(row, count: n, base: tile.base, product: p, excluded: excluded,
+                                     adjustment: adjustment, bounds: bounds.baseAddress! + tile.base, collector: &collectors[p])
+                    }
+                } else {
+                    Self.scanRow(row, count: n, base: tile.base, excluded: excluded, collector: &collectors[p])
                 }
             }
         }
     }
 
-    /// The hot loop: eight scores at a time against the running threshold.
-    static func scanRow(
-        _ row: UnsafePointer<Float>, count n: Int, base: Int, scale: Float, bonus: UnsafePointer<Float>?,
-        excluded: [Int32], collector: inout TopKCollector
-    ) {
+    /// The hot loop: eight cosines at a time against the running threshold.
+    static func scanRow(_ row: UnsafePointer<Float>, count n: Int, base: Int, excluded: [Int32], collector: inout TopKCollector) {
         var threshold = collector.threshold
         var j = 0
         @inline(__always) func consider(_ j: Int, _ score: Float) {
@@ -198,33 +181,47 @@ struct WorkerState {
             collector.offer(score: score, index: index)
             threshold = collector.threshold
         }
-        if let bonus {
-            let scaleVector = SIMD8<Float>(repeating: scale)
-            while j + 8 <= n {
-                let s = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self) * scaleVector
-                    + UnsafeRawPointer(bonus + j).loadUnaligned(as: SIMD8<Float>.self)
-                if any(s .>= SIMD8(repeating: threshold)) {
-                    for lane in 0..<8 where s[lane] >= threshold { consider(j + lane, s[lane]) }
-                }
-                j += 8
+        while j + 8 <= n {
+            let s = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+            if any(s .>= SIMD8(repeating: threshold)) {
+                for lane in 0..<8 where s[lane] >= threshold { consider(j + lane, s[lane]) }
             }
-            while j < n {
-                let s = row[j] * scale + bonus[j]
-                if s >= threshold { consider(j, s) }
-                j += 1
+            j += 8
+        }
+        while j < n {
+            if row[j] >= threshold { consider(j, row[j]) }
+            j += 1
+        }
+    }
+
+    /// The adjusted hot loop: bound first, exact bonus only for scores whose bound passes.
+    static func scanRow(
+        _ row: UnsafePointer<Float>, count n: Int, base: Int, product: Int, excluded: [Int32],
+        adjustment: ScoreAdjustment, bounds: UnsafePointer<Float>, collector: inout TopKCollector
+    ) {
+        var threshold = collector.threshold
+        let scale = adjustment.scale
+        let scaleVector = SIMD8<Float>(repeating: scale)
+        var j = 0
+        @inline(__always) func consider(_ j: Int) {
+            let index = Int32(base + j)
+            let score = row[j] * scale + adjustment.bonus(product, base + j)
+            guard score >= threshold else { return }
+            if !excluded.isEmpty, excluded.sortedContains(index) { return }
+            collector.offer(score: score, index: index)
+            threshold = collector.threshold
+        }
+        while j + 8 <= n {
+            let s = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self) * scaleVector
+                + UnsafeRawPointer(bounds + j).loadUnaligned(as: SIMD8<Float>.self)
+            if any(s .>= SIMD8(repeating: threshold)) {
+                for lane in 0..<8 where s[lane] >= threshold { consider(j + lane) }
             }
-        } else {
-            while j + 8 <= n {
-                let s = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
-                if any(s .>= SIMD8(repeating: threshold)) {
-                    for lane in 0..<8 where s[lane] >= threshold { consider(j + lane, s[lane]) }
-                }
-                j += 8
-            }
-            while j < n {
-                if row[j] >= threshold { consider(j, row[j]) }
-                j += 1
-            }
+            j += 8
+        }
+        while j < n {
+            if row[j] * scale + bounds[j] >= threshold { consider(j) }
+            j += 1
         }
     }
 }

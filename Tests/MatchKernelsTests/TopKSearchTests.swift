@@ -148,9 +148,8 @@ extension Array {
         let products = random.matrix(30, 16)
         let creators = random.matrix(700, 16)
         let perCreator = (0..<700).map { _ in Float(random.int(100)) / 400 }
-        let adjustment = ScoreAdjustment(scale: 0.6, keys: (0..<30).map { $0 % 4 }) { key, range, out in
-            for (j, c) in range.enumerated() { out[j] = perCreator[c] * Float(key + 1) / 4 }
-        }
+        // The bonus depends on product and creator; the bound is its maximum over products.
+        let adjustment = ScoreAdjustment(scale: 0.6, upperBounds: perCreator) { p, c in perCreator[c] * Float(p % 4 + 1) / 4 }
         let reference = ReferenceSearch.search(products: products, creators: creators, k: 15, adjustment: adjustment)
         let result = try TopKSearch(configuration: Self.tiny).search(products: products, creators: InMemoryCreators(normalized: creators), k: 15, adjustment: adjustment)
         expectValidTopK(result, reference, k: 15)
