@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "creatormatch",
             dependencies: [
-                "MatchService", "MatchCore",
+                "MatchService", "MatchCore", "MatchKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -12,6 +12,8 @@ public struct MatchError: Error, Sendable, CustomStringConvertible {
         case databaseBusy = "database_busy"
         case newerSchema = "newer_schema"
         case io = "io"
+        case ineligible = "ineligible"
+        case noVectors = "no_vectors"
     }
 
     public let code: Code

@@ -8,6 +8,7 @@ public struct ModelCatalog: Sendable {
     public let taxonomy: Taxonomy
     public let policies: [EligibilityPolicy]
     public let platform: PlatformFacts
+    public let ranking: RankingModel
     public let digest: String
 
     public var taxonomyFile: String { directory.appendingPathComponent("taxonomy.json").path }
@@ -87,6 +88,7 @@ public struct ModelCatalog: Sendable {
         let taxonomy = try Taxonomy(file: try decode(Taxonomy.File.self, taxonomyURL))
         let platformURL = directory.appendingPathComponent("platform.json")
         let platform = try decode(PlatformFacts.self, platformURL)
+        let ranking = try decode(RankingModel.self, directory.appendingPathComponent("ranking.json"))
 
         let policyDirectory = directory.appendingPathComponent("policies")
         let names = ((try? fm.contentsOfDirectory(atPath: policyDirectory.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
@@ -102,7 +104,7 @@ public struct ModelCatalog: Sendable {
         guard policies.contains(where: { $0.name == "default" }) else {
             throw MatchError(.modelFiles, "\(policyDirectory.path) has no policy named \"default\"; restore default.json")
         }
-        return ModelCatalog(directory: directory, taxonomy: taxonomy, policies: policies, platform: platform, digest: hasher.hexDigest)
+        return ModelCatalog(directory: directory, taxonomy: taxonomy, policies: policies, platform: platform, ranking: ranking, digest: hasher.hexDigest)
     }
 
     static func describe(_ error: any Error) -> String {
@@ -137,6 +139,11 @@ public struct PlatformFacts: Decodable, Sendable {
     public let rate_cut_delay_days: RateCutDelays
     public let target_collaboration: TargetCollaboration
     public let follower_tiers: [FollowerTier]
+
+    /// The highest tier whose minimum the follower count reaches, or nil below the lowest.
+    public func tier(followers: Int) -> FollowerTier? {
+        follower_tiers.filter { followers >= $0.min_followers }.max { $0.min_followers < $1.min_followers }
+    }
 }
 
 /// FNV-1a, 64-bit: a stable digest of model files (not for security).

@@ -44,6 +44,27 @@ public enum StoreQueries {
             .fetchAll(db)
     }
 
+    /// Creators invited to `product`, in any status.
+    public static func creatorsInvited(_ db: Database, to product: ProductID) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT DISTINCT creator_id FROM invitations WHERE product_id = ?", arguments: [product.rawValue])
+    }
+
+    /// Creators the shop invited to any of its products on or after `since`.
+    public static func creatorsInvited(_ db: Database, byShop shop: ShopID, since: Day) throws -> [String] {
+        try String.fetchAll(db, sql: """
+            SELECT DISTINCT i.creator_id FROM invitations i JOIN products p ON p.id = i.product_id
+            WHERE p.shop_id = ? AND i.sent_day >= ?
+            """, arguments: [shop.rawValue, since.description])
+    }
+
+    /// Creators who declined an invitation from the shop.
+    public static func creatorsWhoDeclined(_ db: Database, shop: ShopID) throws -> [String] {
+        try String.fetchAll(db, sql: """
+            SELECT DISTINCT i.creator_id FROM invitations i JOIN products p ON p.id = i.product_id
+            WHERE p.shop_id = ? AND i.status = 'declined'
+            """, arguments: [shop.rawValue])
+    }
+
     public static func counts(_ db: Database) throws -> StoreCounts {
         var counts = StoreCounts()
         counts.shops = try Int.fetchOne(db, sql: "SELECT count(*) FROM shops") ?? 0
@@ -73,5 +94,15 @@ public enum StoreQueries {
             parts.append("\(table)=\(count)@\(latest)")
         }
         return parts.joined(separator: ";")
+    }
+}
+
+extension StoreQueries {
+    public static func creatorExists(_ db: Database, id: CreatorID) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM creators WHERE id = ?)", arguments: [id.rawValue]) ?? false
+    }
+
+    public static func vectorSpace(_ db: Database, kind: VectorOwnerKind, model: String) throws -> VectorSpace? {
+        try VectorSpace.fetch(db, kind: kind, model: model)
     }
 }

@@ -139,3 +139,18 @@ extension RawStatement {
         }
     }
 }
+
+extension VectorQueries {
+    /// One creator's vector in `model`, or nil.
+    public static func creatorVector(_ db: Database, model: String, id: CreatorID) throws -> [Float]? {
+        let statement = try RawStatement(db, "SELECT data, dimension FROM vectors WHERE owner_kind = 'creator' AND model = ? AND owner_id = ?")
+        statement.bind(1, model)
+        statement.bind(2, id.rawValue)
+        var result: [Float]?
+        try statement.forEachRow(db) { row in
+            guard let dimension = row.int(1) else { return }
+            try row.floats(0, dimension: dimension) { result = Array($0) }
+        }
+        return result
+    }
+}

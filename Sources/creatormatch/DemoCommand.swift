@@ -34,6 +34,7 @@ struct DemoCommand: ParsableCommand {
     var asOf: Day?
 
     func validate() throws {
+        try global.rejectCSV()
         guard shops >= 6 else { throw ValidationError("--shops must be at least 6 (5 planted shops and one regular)") }
         guard products >= 13 else { throw ValidationError("--products must be at least 13 (the planted products)") }
         guard creators >= 1 else { throw ValidationError("--creators must be at least 1") }
@@ -52,7 +53,7 @@ struct DemoCommand: ParsableCommand {
             let summary = try DemoGenerator(taxonomy: models.taxonomy).write(to: out, settings: settings)
             switch global.format {
             case .json: Terminal.printJSON(summary, pretty: true)
-            case .jsonl: Terminal.printJSON(summary, pretty: false)
+            case .jsonl, .csv: Terminal.printJSON(summary, pretty: false)
             case .text:
                 print("wrote demo market (seed \(seed), as of \(summary.as_of)) to \(out):")
                 for name in ["shops.jsonl", "products.jsonl", "creators.jsonl", "outcomes.jsonl", "invitations.jsonl"] {

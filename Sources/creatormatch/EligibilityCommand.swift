@@ -31,6 +31,7 @@ struct EligibilityCommand: ParsableCommand {
     var all = false
 
     func validate() throws {
+        try global.rejectCSV()
         if shop != nil, product != nil {
             throw ValidationError("give --shop or --product, not both")
         }
@@ -45,7 +46,7 @@ struct EligibilityCommand: ParsableCommand {
                 scope: scope, asOf: asOf ?? SystemClock().now().utcDay, policyName: policy)
             switch global.format {
             case .json: Terminal.printJSON(report, pretty: true)
-            case .jsonl:
+            case .jsonl, .csv:
                 for shop in report.shops { Terminal.printJSON(KindTagged(kind: "shop", as_of: report.as_of, entry: shop), pretty: false) }
                 for product in report.products { Terminal.printJSON(KindTagged(kind: "product", as_of: report.as_of, entry: product), pretty: false) }
             case .text: printTable(report)

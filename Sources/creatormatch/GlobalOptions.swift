@@ -6,7 +6,7 @@ import MatchService
 import MatchStore
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, jsonl
+    case text, json, jsonl, csv
 }
 
 /// Options every subcommand takes: where the database and the models are, and how to print.
@@ -14,7 +14,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The SQLite database file (default: $CREATORMATCH_DB, else creatormatch.sqlite in the working folder).", valueName: "path"))
     var db: String?
 
-    @Option(name: .long, help: "Output: text for people, json (one document) or jsonl (one object a line) for machines.")
+    @Option(name: .long, help: "Output: text for people, json (one document) or jsonl (one object a line) for machines; csv for invitation batches.")
     var format: OutputFormat = .text
 
     @Option(name: .long, help: ArgumentHelp("The Models folder (default: $CREATORMATCH_MODELS, ./Models, or the checkout the binary was built in).", valueName: "dir"))
@@ -22,6 +22,11 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Log debug details to stderr.")
     var verbose = false
+
+    /// csv is only an invitation-batch format.
+    func rejectCSV() throws {
+        if format == .csv { throw ValidationError("--format csv is only for shortlist --batches; use text, json or jsonl") }
+    }
 
     var databasePath: String {
         if let db { return db }

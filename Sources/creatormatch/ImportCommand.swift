@@ -35,6 +35,7 @@ struct ImportCommand: ParsableCommand {
     var rejects: String?
 
     func validate() throws {
+        try global.rejectCSV()
         if rejects != nil, !skipInvalid {
             throw ValidationError("--rejects goes with --skip-invalid")
         }
@@ -59,7 +60,7 @@ struct ImportCommand: ParsableCommand {
             if showProgress { Terminal.standardError("\r\u{1B}[K") }
             switch global.format {
             case .json: Terminal.printJSON(report, pretty: true)
-            case .jsonl: Terminal.printJSON(report, pretty: false)
+            case .jsonl, .csv: Terminal.printJSON(report, pretty: false)
             case .text:
                 var line = "imported \(report.imported) \(entity.rawValue) from \(report.file)"
                 if report.vectors > 0 { line += " (\(report.vectors) vectors)" }

@@ -23,6 +23,10 @@ struct StatsCommand: ParsableCommand {
         let vector_spaces: [Space]
     }
 
+    func validate() throws {
+        try global.rejectCSV()
+    }
+
     func run() throws {
         try runReportingErrors {
             let database = try global.openDatabase()
@@ -35,7 +39,7 @@ struct StatsCommand: ParsableCommand {
                     .map { .init(owner_kind: $0.key.ownerKind.rawValue, model: $0.key.model, model_version: $0.key.modelVersion, dimension: $0.key.dimension, vectors: $0.value) })
             switch global.format {
             case .json: Terminal.printJSON(output, pretty: true)
-            case .jsonl: Terminal.printJSON(output, pretty: false)
+            case .jsonl, .csv: Terminal.printJSON(output, pretty: false)
             case .text:
                 print("database     \(output.database) (schema \(output.schema.joined(separator: ", ")))")
                 print("shops        \(output.shops)")

@@ -1,0 +1,79 @@
+import Foundation
+import MatchCore
+
+/// Writes the reasons of a shortlist entry from the parts of its actual score: the parts that
+/// contributed most come first, then the filters the creator passed.
+struct ReasonWriter {
+    let models: ModelCatalog
+    let ranking: BlendedRanking
+    let filters: CreatorFilters
+    let recentDays: Int
+
+    /// The filters in force, as people read them.
+    var filterDescriptions: [String] {
+        var out = ["not yet invited to this product"]
+        if recentDays > 0 { out.append("not invited by this shop in the last \(recentDays) days") }
+        if filters.excludeDeclined { out.append("never declined this shop") }
+        if filters.minTier != nil || filters.maxTier != nil {
+            out.append("follower tier \(filters.minTier ?? "any") to \(filters.maxTier ?? "any")")
+        }
+        if let minGMV = filters.minGMV { out.append("30-day GMV at least \(Self.amount(minGMV))") }
+        if !filters.categories.isEmpty { out.append("sells in \(filters.categories.joined(separator: " or "))") }
+        if let allow = filters.allow { out.append("on the allow list (\(allow.count))") }
+        if !filters.deny.isEmpty { out.append("not on the deny list (\(filters.deny.count))") }
+        return out
+    }
+
+    func reasons(product: Product, creator: CreatorSignals, followers: Int, similarity: Double, parts: ScoreParts?) -> [String] {
+        var scored: [(Double, String)] = []
+        let fitWord = similarity >= 0.7 ? "strong" : similarity >= 0.4 ? "good" : similarity >= 0.1 ? "some" : "weak"
+        scored.append((parts?.similarity ?? 1, "\(fitWord) profile fit with this product (cosine \(Self.decimal(similarity, 2)))"))
+        let categoryIndex = Int32(models.taxonomy.categories.firstIndex { $0.name == product.category } ?? -1)
+        let share = ranking.categoryShare(creator, productCategory: categoryIndex)
+        var sales: String
+        if share > 0 {
+            sales = "sells \(product.category): \(Int((share * 100).rounded()))% of a 30-day GMV of \(creator.gmvEstimated ? "~" : "")\(Self.amount(creator.gmv))"
+            if let gpm = creator.gpm { sales += ", GPM \(Self.decimal(gpm, 1))" }
+            if creator.gmvEstimated { sales += " (GMV missing, estimated from followers)" }
+        } else {
+            sales = "no sales in \(product.category) or a related category yet"
+        }
+        scored.append((parts?.salesStrength ?? 0, sales))
+        if let rate = creator.postRate {
+            scored.append((parts?.postRate ?? 0, "posts for \(Int((rate * 100).rounded()))% of the products they take on"))
+        } else {
+            scored.append((parts?.postRate ?? 0, "post rate unknown (assumed \(Int((models.ranking.post_rate.missing * 100).rounded()))%)"))
+        }
+        let commission: String
+        switch (creator.avgCommissionRate, product.commissionRate) {
+        case let (average?, offered?) where offered >= average:
+            commission = "their average commission \(CommissionRate.formatPercent(average)) is at or below your offer of \(CommissionRate.formatPercent(offered))"
+        case let (average?, offered?):
+            commission = "their average commission \(CommissionRate.formatPercent(average)) is above your offer of \(CommissionRate.formatPercent(offered)); a higher rate would help"
+        case (nil, _):
+            commission = "their average commission is unknown"
+        case (_, nil):
+            commission = "the product has no commission rate to compare"
+        }
+        scored.append((parts?.commissionFit ?? 0, commission))
+        let tier = models.platform.tier(followers: followers)?.name ?? "below \(models.platform.follower_tiers.first?.name ?? "nano")"
+        var out = scored.enumerated().sorted { ($0.element.0, -$0.offset) > ($1.element.0, -$1.offset) }.map(\.element.1)
+        out.append("\(tier) creator, \(Self.amount(Double(followers))) followers")
+        out.append("passed filters: " + filterDescriptions.joined(separator: "; "))
+        return out
+    }
+
+    static func decimal(_ value: Double, _ digits: Int) -> String {
+        String(format: "%.\(digits)f", value)
+    }
+
+    /// 950, 12.3k, 4.5M.
+    static func amount(_ value: Double) -> String {
+        switch abs(value) {
+        case 1_000_000...: return "\(decimal(value / 1_000_000, 1))M"
+        case 10_000...: return "\(Int((value / 1000).rounded()))k"
+        case 1_000...: return "\(decimal(value / 1000, 1))k"
+        default: return "\(Int(value.rounded()))"
+        }
+    }
+}

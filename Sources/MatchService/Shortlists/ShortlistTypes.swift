@@ -1,0 +1,91 @@
+import MatchCore
+import MatchKernels
+
+public enum RankBy: String, Sendable, Codable, CaseIterable {
+    /// Exact cosine similarity, descending, ties by creator id.
+    case similarity
+    /// Similarity blended with sales strength, post rate and commission fit (`Models/ranking.json`).
+    case blended
+}
+
+/// Which products to shortlist.
+public enum ProductSelection: Sendable {
+    case ids([ProductID])
+    case shop(ShopID)
+    case allEligible
+}
+
+/// Creator filters. Every creator that passes is a candidate; nothing else is dropped.
+public struct CreatorFilters: Sendable {
+    public var minTier: String?
+    public var maxTier: String?
+    public var minGMV: Double?
+    /// Creators with GMV share in one of these categories (or their children).
+    public var categories: [String] = []
+    /// Drop creators the shop invited (to any product) in the last N days. nil: the ranking
+    /// model's default for blended ranking, off for similarity ranking.
+    public var recentlyInvitedDays: Int?
+    /// Drop creators who ever declined an invitation from the shop.
+    public var excludeDeclined = false
+    /// Only these creators (nil: everyone).
+    public var allow: Set<String>?
+    public var deny: Set<String> = []
+
+    public init() {}
+}
+
+public struct ShortlistRequest: Sendable {
+    public var selection: ProductSelection
+    public var k = 50
+    public var rankBy = RankBy.blended
+    public var filters = CreatorFilters()
+    public var asOf: Day
+    public var tiles = TileConfiguration()
+
+    public init(selection: ProductSelection, asOf: Day) {
+        self.selection = selection
+        self.asOf = asOf
+    }
+}
+
+public struct ShortlistEntry: Codable, Sendable, Equatable {
+    public let rank: Int
+    public let creator_id: String
+    public let username: String?
+    public let followers: Int
+    public let tier: String?
+    public let score: Double
+    public let similarity: Double
+    public let score_parts: ScoreParts?
+    public let reasons: [String]
+}
+
+public struct Shortlist: Codable, Sendable {
+    public let product_id: String
+    public let run_id: String?
+    public let shop_id: String
+    public let category: String
+    /// The product's open-collaboration rate (hundredths of a percent), when it has one.
+    public let offered_rate: Int?
+    public let rank_by: String
+    public let creators: [ShortlistEntry]
+}
+
+public struct SkippedProduct: Codable, Sendable {
+    public let product_id: String
+    public let status: String
+    public let reasons: [String]
+}
+
+public struct ShortlistReport: Codable, Sendable {
+    public let as_of: String
+    public let rank_by: String
+    public let k: Int
+    public let vector_model: String
+    /// Creators that passed the global filters (before per-product exclusions).
+    public let candidates: Int
+    public let filters: [String]
+    public let shortlists: [Shortlist]
+    public let skipped: [SkippedProduct]
+    public let timings_ms: [String: Int]
+}

@@ -1,0 +1,200 @@
+import ArgumentParser
+import Foundation
+import MatchCore
+import MatchKernels
+import MatchService
+
+extension RankBy: ExpressibleByArgument {}
+
+/// Creator filters shared by `shortlist` and `similar`.
+struct CreatorFilterOptions: ParsableArguments {
+    @Option(name: .customLong("min-tier"), help: ArgumentHelp("Lowest follower tier (nano, micro, mid, macro, mega; Models/platform.json).", valueName: "tier"))
+    var minTier: String?
+
+    @Option(name: .customLong("max-tier"), help: ArgumentHelp("Highest follower tier.", valueName: "tier"))
+    var maxTier: String?
+
+    @Option(name: .customLong("min-gmv"), help: ArgumentHelp("Lowest 30-day GMV (the top of a range counts).", valueName: "amount"))
+    var minGMV: Double?
+
+    @Option(name: .customLong("category"), help: ArgumentHelp("Only creators selling in this category or its children (repeatable).", valueName: "name"))
+    var categories: [String] = []
+
+    @Option(name: .customLong("recently-invited-days"), help: ArgumentHelp("Drop creators the shop invited in the last N days (default: 90 with --rank-by blended, 0 with similarity).", valueName: "days"))
+    var recentlyInvitedDays: Int?
+
+    @Flag(name: .customLong("exclude-declined"), help: "Drop creators who ever declined an invitation from the shop.")
+    var excludeDeclined = false
+
+    @Option(name: .customLong("allow"), help: ArgumentHelp("Only these creator ids (comma-separated, or @FILE with one id a line).", valueName: "ids"))
+    var allow: String?
+
+    @Option(name: .customLong("deny"), help: ArgumentHelp("Never these creator ids (comma-separated, or @FILE).", valueName: "ids"))
+    var deny: String?
+
+    func validate() throws {
+        if let minGMV, !(minGMV >= 0) { throw ValidationError("--min-gmv must be a number >= 0") }
+        if let recentlyInvitedDays, recentlyInvitedDays < 0 { throw ValidationError("--recently-invited-days must be >= 0") }
+    }
+
+    func filters() throws(MatchError) -> CreatorFilters {
+        var filters = CreatorFilters()
+        filters.minTier = minTier
+        filters.maxTier = maxTier
+        filters.minGMV = minGMV
+        filters.categories = categories
+        filters.recentlyInvitedDays = recentlyInvitedDays
+        filters.excludeDeclined = excludeDeclined
+        filters.allow = try allow.map { text throws(MatchError) in try Self.ids(text) }
+        filters.deny = try deny.map { text throws(MatchError) in try Self.ids(text) } ?? []
+        return filters
+    }
+
+    static func ids(_ text: String) throws(MatchError) -> Set<String> {
+        if text.hasPrefix("@") {
+            let path = String(text.dropFirst())
+            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw MatchError(.io, "cannot read the id list \(path); check the path")
+            }
+            return Set(contents.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
+        return Set(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+    }
+}
+
+/// Tile sizes and threads of the scoring kernel.
+struct KernelOptions: ParsableArguments {
+    @Option(name: .customLong("tile-products"), help: ArgumentHelp("Products per sgemm tile.", valueName: "n"))
+    var tileProducts = TileConfiguration().productBlock
+
+    @Option(name: .customLong("tile-creators"), help: ArgumentHelp("Creators per sgemm tile.", valueName: "n"))
+    var tileCreators = TileConfiguration().creatorTile
+
+    @Option(name: .long, help: ArgumentHelp("Scoring threads (default: the number of cores; each runs single-threaded OpenBLAS).", valueName: "n"))
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard tileProducts > 0, tileCreators > 0, threads > 0 else { throw ValidationError("tile sizes and --threads must be positive") }
+    }
+
+    var configuration: TileConfiguration {
+        TileConfiguration(productBlock: tileProducts, creatorTile: tileCreators, threads: threads)
+    }
+}
+
+struct ShortlistCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shortlist",
+        abstract: "Rank the creators to invite for one product, a list, a shop, or every eligible product.",
+        discussion: """
+            --rank-by similarity is the exact cosine top-k (ties by creator id) over every creator that passes
+            the filters; --rank-by blended (default) adds sales strength in the category, post rate and
+            commission fit (Models/ranking.json). Creators already invited to the product are never listed.
+            Only eligible products get shortlists. --batches exports target-collaboration invitation batches
+            (at most 50 creators and 100 products each) as csv or jsonl.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp("A product id (repeatable, or comma-separated).", valueName: "id"))
+    var product: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Every product of this shop.", valueName: "id"))
+    var shop: String?
+
+    @Flag(name: .long, help: "Every eligible product.")
+    var all = false
+
+    @Option(name: .long, help: "Creators per product.")
+    var limit = 50
+
+    @Option(name: .customLong("rank-by"), help: "similarity or blended.")
+    var rankBy: RankBy = .blended
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("The day for eligibility and invitation windows (default today, UTC).", valueName: "date"))
+    var asOf: Day?
+
+    @Flag(name: .long, help: "Print invitation batches (with --format csv or jsonl) instead of shortlists.")
+    var batches = false
+
+    @OptionGroup var filterOptions: CreatorFilterOptions
+    @OptionGroup var kernel: KernelOptions
+
+    var productIDs: [ProductID] {
+        product.flatMap { $0.split(separator: ",") }.map { ProductID($0.trimmingCharacters(in: .whitespaces)) }.filter { !$0.rawValue.isEmpty }
+    }
+
+    func validate() throws {
+        let ways = (productIDs.isEmpty ? 0 : 1) + (shop == nil ? 0 : 1) + (all ? 1 : 0)
+        guard ways == 1 else { throw ValidationError("give exactly one of --product, --shop or --all") }
+        guard limit >= 0 else { throw ValidationError("--limit must be >= 0") }
+        if batches, global.format != .csv, global.format != .jsonl {
+            throw ValidationError("--batches needs --format csv or --format jsonl")
+        }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let models = try global.loadModels()
+            let database = try global.openDatabase()
+            let selection: ProductSelection = !productIDs.isEmpty ? .ids(productIDs) : shop.map { .shop(ShopID($0)) } ?? .allEligible
+            var request = ShortlistRequest(selection: selection, asOf: asOf ?? SystemClock().now().utcDay)
+            request.k = limit
+            request.rankBy = rankBy
+            request.filters = try filterOptions.filters()
+            request.tiles = kernel.configuration
+            let report = try ShortlistService(database: database, models: models, logger: global.logger).shortlists(request)
+            if batches {
+                let plan = InvitationBatches.plan(report.shortlists, limits: models.platform.target_collaboration)
+                switch global.format {
+                case .csv: print(InvitationBatches.csv(plan), terminator: "")
+                default: for row in plan { Terminal.printJSON(row, pretty: false) }
+                }
+                return
+            }
+            switch global.format {
+            case .json:
+                if productIDs.count == 1, let only = report.shortlists.first {
+                    Terminal.printJSON(only, pretty: true)
+                } else {
+                    Terminal.printJSON(report, pretty: true)
+                }
+            case .jsonl, .csv:
+                for shortlist in report.shortlists { Terminal.printJSON(shortlist, pretty: false) }
+            case .text:
+                ShortlistText.print(report)
+            }
+            for skipped in report.skipped where global.format != .text {
+                Terminal.standardError("skipped \(skipped.product_id): \(skipped.status.replacingOccurrences(of: "_", with: " ")): \(skipped.reasons.joined(separator: "; "))\n")
+            }
+        }
+    }
+}
+
+enum ShortlistText {
+    static func print(_ report: ShortlistReport) {
+        Swift.print("Shortlists as of \(report.as_of), ranked by \(report.rank_by), top \(report.k) of \(report.candidates) candidate creators")
+        Swift.print("filters: \(report.filters.joined(separator: "; "))")
+        for shortlist in report.shortlists {
+            Swift.print("")
+            let rate = shortlist.offered_rate.map { ", offering \(CommissionRate.formatPercent($0))" } ?? ""
+            Swift.print("\(shortlist.product_id) (\(shortlist.category), shop \(shortlist.shop_id)\(rate))")
+            if shortlist.creators.isEmpty { Swift.print("  no creator passes the filters") }
+            for entry in shortlist.creators {
+                let name = entry.username.map { " @\($0)" } ?? ""
+                Swift.print("  \(String(entry.rank).padded(3)) \(entry.creator_id)\(name)  score \(String(format: "%.3f", entry.score))  similarity \(String(format: "%.3f", entry.similarity))")
+                for reason in entry.reasons.prefix(entry.reasons.count - 1) {
+                    Swift.print("        - \(reason)")
+                }
+            }
+        }
+        if !report.skipped.isEmpty {
+            Swift.print("")
+            Swift.print("not shortlisted:")
+            for skipped in report.skipped {
+                Swift.print("  \(skipped.product_id): \(skipped.status.replacingOccurrences(of: "_", with: " ")) — \(skipped.reasons.joined(separator: "; "))")
+            }
+        }
+    }
+}
