@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Arrows point one way: creatormatch → MatchService → {MatchStore, MatchInterchange, MatchKernels} → MatchCore.
-// MatchCore depends on nothing; MatchKernels is the only importer of CBLAS.
+// MatchCore depends on nothing; MatchKernels is the only importer of CBLAS and of CMatchScan (its SIMD scan).
 let package = Package(
     name: "CreatorMatch",
     platforms: [.macOS(.v13)],
@@ -21,7 +21,8 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "MatchCore"),
-        .target(name: "MatchKernels", dependencies: ["CBLAS", "MatchCore"]),
+        .target(name: "CMatchScan"),
+        .target(name: "MatchKernels", dependencies: ["CBLAS", "CMatchScan", "MatchCore"]),
         .target(name: "MatchInterchange", dependencies: ["MatchCore"]),
         .target(
             name: "MatchStore",
@@ -46,6 +47,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .executableTarget(
+            name: "creatormatch-bench",
+            dependencies: ["MatchKernels", "MatchCore"]
         ),
         .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore"]),
         .testTarget(name: "MatchKernelsTests", dependencies: ["MatchKernels", "MatchCore"]),

@@ -1,4 +1,5 @@
 import CBLAS
+import CMatchScan
 import Foundation
 import MatchCore
 
@@ -171,25 +172,17 @@ struct WorkerState {
         }
     }
 
-    /// The hot loop: eight cosines at a time against the running threshold.
+    /// The hot loop: a vectorized scan (CMatchScan) skips to the next score at or above the running
+    /// threshold; only those reach the collector.
     static func scanRow(_ row: UnsafePointer<Float>, count n: Int, base: Int, excluded: [Int32], collector: inout TopKCollector) {
-        var threshold = collector.threshold
         var j = 0
-        @inline(__always) func consider(_ j: Int, _ score: Float) {
+        while true {
+            j = cmatch_first_at_least(row, j, n, collector.threshold)
+            guard j < n else { return }
             let index = Int32(base + j)
-            if !excluded.isEmpty, excluded.sortedContains(index) { return }
-            collector.offer(score: score, index: index)
-            threshold = collector.threshold
-        }
-        while j + 8 <= n {
-            let s = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
-            if any(s .>= SIMD8(repeating: threshold)) {
-                for lane in 0..<8 where s[lane] >= threshold { consider(j + lane, s[lane]) }
+            if excluded.isEmpty || !excluded.sortedContains(index) {
+                collector.offer(score: row[j], index: index)
             }
-            j += 8
-        }
-        while j < n {
-            if row[j] >= threshold { consider(j, row[j]) }
             j += 1
         }
     }
@@ -199,28 +192,16 @@ struct WorkerState {
         _ row: UnsafePointer<Float>, count n: Int, base: Int, product: Int, excluded: [Int32],
         adjustment: ScoreAdjustment, bounds: UnsafePointer<Float>, collector: inout TopKCollector
     ) {
-        var threshold = collector.threshold
         let scale = adjustment.scale
-        let scaleVector = SIMD8<Float>(repeating: scale)
         var j = 0
-        @inline(__always) func consider(_ j: Int) {
+        while true {
+            j = cmatch_first_at_least_affine(row, bounds, j, n, scale, collector.threshold)
+            guard j < n else { return }
             let index = Int32(base + j)
             let score = row[j] * scale + adjustment.bonus(product, base + j)
-            guard score >= threshold else { return }
-            if !excluded.isEmpty, excluded.sortedContains(index) { return }
-            collector.offer(score: score, index: index)
-            threshold = collector.threshold
-        }
-        while j + 8 <= n {
-            let s = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self) * scaleVector
-                + UnsafeRawPointer(bounds + j).loadUnaligned(as: SIMD8<Float>.self)
-            if any(s .>= SIMD8(repeating: threshold)) {
-                for lane in 0..<8 where s[lane] >= threshold { consider(j + lane) }
+            if score >= collector.threshold, excluded.isEmpty || !excluded.sortedContains(index) {
+                collector.offer(score: score, index: index)
             }
-            j += 8
-        }
-        while j < n {
-            if row[j] * scale + bounds[j] >= threshold { consider(j) }
             j += 1
         }
     }
