@@ -126,6 +126,22 @@ struct RawRow {
 }
 
 extension RawStatement {
+    /// Steps once: the row, or nil when the statement is done (it is then left for `reset`).
+    func step(_ db: Database) throws -> RawRow? {
+        let handle = statement.sqliteStatement
+        let code = sqlite3_step(handle)
+        if code == SQLITE_DONE { return nil }
+        guard code == SQLITE_ROW else {
+            sqlite3_reset(handle)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+        }
+        return RawRow(handle: handle)
+    }
+
+    func reset() {
+        sqlite3_reset(statement.sqliteStatement)
+    }
+
     func forEachRow(_ db: Database, _ body: (RawRow) throws -> Void) throws {
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }

@@ -118,6 +118,9 @@ struct ShortlistCommand: ParsableCommand {
     @Flag(name: .long, help: "Print invitation batches (with --format csv or jsonl) instead of shortlists.")
     var batches = false
 
+    @Flag(name: .long, help: "Stream creator vectors from the database tile by tile instead of loading them all (for creator sets larger than memory).")
+    var stream = false
+
     @OptionGroup var filterOptions: CreatorFilterOptions
     @OptionGroup var kernel: KernelOptions
 
@@ -144,6 +147,7 @@ struct ShortlistCommand: ParsableCommand {
             request.rankBy = rankBy
             request.filters = try filterOptions.filters()
             request.tiles = kernel.configuration
+            request.streaming = stream
             let report = try ShortlistService(database: database, models: models, logger: global.logger).shortlists(request)
             if batches {
                 let plan = InvitationBatches.plan(report.shortlists, limits: models.platform.target_collaboration)

@@ -156,6 +156,21 @@ import Testing
         #expect(recent.count == all.count - 1)
     }
 
+    @Test func streamingFromTheDatabaseGivesTheSameShortlists() throws {
+        _ = try seed()
+        for rankBy in ["similarity", "blended"] {
+            let base = ["shortlist", "--all", "--limit", "30", "--rank-by", rankBy, "--as-of", "2026-11-25", "--format", "jsonl", "--min-tier", "nano", "--exclude-declined"]
+            let loaded = try cli.run(base)
+            let streamed = try cli.run(base + ["--stream", "--tile-creators", "7", "--tile-products", "4"])
+            let oneThread = try cli.run(base + ["--threads", "1", "--tile-creators", "64"])
+            #expect(loaded.status == 0, "\(loaded.stderr)")
+            #expect(streamed.status == 0, "\(streamed.stderr)")
+            #expect(loaded.stdout.split(separator: "\n").count == 6)
+            #expect(streamed.stdout == loaded.stdout)
+            #expect(oneThread.stdout == loaded.stdout)
+        }
+    }
+
     @Test func ineligibleAndUnknownProductsSayWhy() throws {
         _ = try seed()
         let ineligible = try cli.run(["shortlist", "--product", "p-bad", "--as-of", "2026-11-25"])

@@ -70,21 +70,24 @@ public struct ShortlistService: Sendable {
         let rankBy = request.rankBy
         let recentDays = request.filters.recentlyInvitedDays ?? (rankBy == .blended ? models.ranking.recently_invited_days : 0)
 
-        struct Loaded {
+        let ranking = BlendedRanking(model: models.ranking, taxonomy: models.taxonomy)
+        struct Scored {
             var pool: CandidatePool
-            var matrix: FeatureMatrix
             var products: [Product]
-            var productVectors: [[Float]]
-            var exclusions: [[Int32]]
+            var productMatrix: FeatureMatrix
+            var results: [[ScoredIndex]]
+            /// Normalized vectors of the creators in the results, by candidate index.
+            var resultVectors: [Int: [Float]]
         }
         let loadStart = clock.now
-        let loaded: Loaded = try database.read { db in
-            guard let creatorSpace = try VectorSpaceQuery.space(db, kind: .creator, model: model) else {
+        var searchStart = clock.now
+        // One read transaction: every creator, vector and invitation comes from the same snapshot.
+        let scored: Scored = try database.read { db in
+            guard let creatorSpace = try StoreQueries.vectorSpace(db, kind: .creator, model: model) else {
                 throw MatchError(.noVectors, "no creator has a vector yet; import creators with a \"vector\" field")
             }
-            let productSpace = try VectorSpaceQuery.space(db, kind: .product, model: model)
-            guard productSpace?.dimension == creatorSpace.dimension || productSpace == nil else {
-                throw MatchError(.dimensionMismatch, "product vectors have dimension \(productSpace!.dimension) but creator vectors \(creatorSpace.dimension); re-import one side so both match")
+            if let productSpace = try StoreQueries.vectorSpace(db, kind: .product, model: model), productSpace.dimension != creatorSpace.dimension {
+                throw MatchError(.dimensionMismatch, "product vectors have dimension \(productSpace.dimension) but creator vectors \(creatorSpace.dimension); re-import one side so both match")
             }
             var products: [Product] = []
             var vectors: [[Float]] = []
@@ -98,78 +101,55 @@ public struct ShortlistService: Sendable {
                 products.append(product)
                 vectors.append(vector)
             }
+            let productMatrix = FeatureMatrix(rows: products.count, dimension: creatorSpace.dimension, values: vectors.flatMap { $0 }).normalized()
             let pool = try CandidatePool.load(db, model: model, filters: request.filters, catalog: models, categoryIndex: categoryIndex)
-            let kept = pool.keptPositions
-            var matrix = try VectorQueries.creatorMatrix(db, model: model, dimension: creatorSpace.dimension) { kept[$0] }
-            matrix = matrix.normalized()
-            var exclusions: [[Int32]] = []
-            var byShopCache: [ShopID: Set<Int32>] = [:]
-            for product in products {
-                var excluded = Set<Int32>()
-                for id in try StoreQueries.creatorsInvited(db, to: product.id) {
-                    if let i = pool.index(of: id) { excluded.insert(Int32(i)) }
-                }
-                if recentDays > 0 || request.filters.excludeDeclined {
-                    if byShopCache[product.shopID] == nil {
-                        var shopExcluded = Set<Int32>()
-                        if recentDays > 0 {
-                            for id in try StoreQueries.creatorsInvited(db, byShop: product.shopID, since: request.asOf.advanced(by: -recentDays)) {
-                                if let i = pool.index(of: id) { shopExcluded.insert(Int32(i)) }
-                            }
-                        }
-                        if request.filters.excludeDeclined {
-                            for id in try StoreQueries.creatorsWhoDeclined(db, shop: product.shopID) {
-                                if let i = pool.index(of: id) { shopExcluded.insert(Int32(i)) }
-                            }
-                        }
-                        byShopCache[product.shopID] = shopExcluded
-                    }
-                    excluded.formUnion(byShopCache[product.shopID]!)
-                }
-                exclusions.append(excluded.sorted())
+            let exclusions = try Self.exclusions(db, products: products, pool: pool, filters: request.filters, recentDays: recentDays, asOf: request.asOf)
+
+            let source: any CreatorTileSource
+            var matrix: FeatureMatrix?
+            if request.streaming {
+                source = CreatorVectorStream(db: db, model: model, dimension: creatorSpace.dimension, keep: pool.keptPositions)
+            } else {
+                let kept = pool.keptPositions
+                matrix = try VectorQueries.creatorMatrix(db, model: model, dimension: creatorSpace.dimension) { kept[$0] }.normalized()
+                source = InMemoryCreators(normalized: matrix!)
             }
-            return Loaded(pool: pool, matrix: matrix, products: products, productVectors: vectors, exclusions: exclusions)
-        }
-        lap("load", since: loadStart)
-
-        let pool = loaded.pool
-        let d = loaded.matrix.dimension
-        let productMatrix = FeatureMatrix(rows: loaded.products.count, dimension: d, values: loaded.productVectors.flatMap { $0 }).normalized()
-        let ranking = BlendedRanking(model: models.ranking, taxonomy: models.taxonomy)
-        let productCategories = loaded.products.map { categoryIndex[$0.category] ?? -1 }
-        let productRates = loaded.products.map(\.commissionRate)
-
-        var adjustment: ScoreAdjustment?
-        if rankBy == .blended {
-            let w = models.ranking.weights
-            let strengths = pool.signals.map { ranking.strength($0) }
-            let posts = pool.signals.map { ranking.postRate($0) }
-            let bounds = pool.signals.indices.map { Float(ranking.bonusUpperBound(pool.signals[$0])) }
-            let signals = pool.signals
-            adjustment = ScoreAdjustment(scale: Float(w.similarity), upperBounds: bounds) { p, c in
-                let share = ranking.categoryShare(signals[c], productCategory: productCategories[p])
-                let fit = ranking.commissionFit(signals[c], offeredRate: productRates[p])
-                return Float(w.sales_strength * strengths[c] * share + w.post_rate * posts[c] + w.commission_fit * fit)
+            lap("load", since: loadStart)
+            searchStart = clock.now
+            let adjustment = rankBy == .blended ? Self.blendedAdjustment(ranking: ranking, pool: pool, products: products, categoryIndex: categoryIndex) : nil
+            let results: [[ScoredIndex]]
+            do {
+                results = try TopKSearch(configuration: request.tiles).search(
+                    products: productMatrix, creators: source, k: request.k, exclusions: exclusions, adjustment: adjustment)
+            } catch let error as MatchError {
+                throw error
+            } catch {
+                throw MatchError(.database, "scoring failed: \(error)")
             }
+            lap("search", since: searchStart)
+            var resultVectors: [Int: [Float]] = [:]
+            for c in Set(results.joined().map { Int($0.index) }) {
+                if let matrix {
+                    resultVectors[c] = Array(matrix.row(c))
+                } else if let raw = try VectorQueries.creatorVector(db, model: model, id: CreatorID(pool.ids[c])) {
+                    resultVectors[c] = FeatureMatrix(rows: 1, dimension: raw.count, values: raw).normalized().values
+                }
+            }
+            return Scored(pool: pool, products: products, productMatrix: productMatrix, results: results, resultVectors: resultVectors)
         }
-        let searchStart = clock.now
-        let results: [[ScoredIndex]]
-        do {
-            results = try TopKSearch(configuration: request.tiles).search(
-                products: productMatrix, creators: InMemoryCreators(normalized: loaded.matrix), k: request.k,
-                exclusions: loaded.exclusions, adjustment: adjustment)
-        } catch {
-            throw MatchError(.database, "scoring failed: \(error)")
-        }
-        lap("search", since: searchStart)
 
+        let pool = scored.pool
+        let productMatrix = scored.productMatrix
+        let results = scored.results
+        let productCategories = scored.products.map { categoryIndex[$0.category] ?? -1 }
+        let productRates = scored.products.map(\.commissionRate)
         let explainer = ReasonWriter(models: models, ranking: ranking, filters: request.filters, recentDays: recentDays)
         var shortlists: [Shortlist] = []
-        for (p, product) in loaded.products.enumerated() {
+        for (p, product) in scored.products.enumerated() {
             let productRow = productMatrix.row(p)
             let entries = results[p].enumerated().map { rank, candidate -> ShortlistEntry in
                 let c = Int(candidate.index)
-                let similarity = Self.cosine(productRow, loaded.matrix.row(c))
+                let similarity = Self.cosine(productRow, scored.resultVectors[c]?[...] ?? [])
                 let parts = rankBy == .blended
                     ? ranking.parts(similarity: similarity, creator: pool.signals[c], productCategory: productCategories[p], offeredRate: productRates[p])
                     : nil
@@ -193,6 +173,46 @@ public struct ShortlistService: Sendable {
             as_of: request.asOf.description, rank_by: rankBy.rawValue, k: request.k, vector_model: model,
             candidates: pool.ids.count, filters: explainer.filterDescriptions, shortlists: shortlists,
             skipped: skipped, timings_ms: timings)
+    }
+
+    /// Per product, the sorted candidate indices it must not return: creators already invited to it,
+    /// invited by its shop in the last `recentDays` days, or (when asked) who declined the shop.
+    static func exclusions(_ db: Database, products: [Product], pool: CandidatePool, filters: CreatorFilters, recentDays: Int, asOf: Day) throws -> [[Int32]] {
+        var byShop: [ShopID: Set<Int32>] = [:]
+        func indices(_ ids: [String]) -> [Int32] { ids.compactMap { pool.index(of: $0).map(Int32.init) } }
+        return try products.map { product in
+            var excluded = Set(indices(try StoreQueries.creatorsInvited(db, to: product.id)))
+            if recentDays > 0 || filters.excludeDeclined {
+                if byShop[product.shopID] == nil {
+                    var shopExcluded = Set<Int32>()
+                    if recentDays > 0 {
+                        shopExcluded.formUnion(indices(try StoreQueries.creatorsInvited(db, byShop: product.shopID, since: asOf.advanced(by: -recentDays))))
+                    }
+                    if filters.excludeDeclined {
+                        shopExcluded.formUnion(indices(try StoreQueries.creatorsWhoDeclined(db, shop: product.shopID)))
+                    }
+                    byShop[product.shopID] = shopExcluded
+                }
+                excluded.formUnion(byShop[product.shopID]!)
+            }
+            return excluded.sorted()
+        }
+    }
+
+    /// `similarity_weight · cosine + bonus`, the bonus bounded per creator for the kernel's first pass.
+    static func blendedAdjustment(ranking: BlendedRanking, pool: CandidatePool, products: [Product], categoryIndex: [String: Int32]) -> ScoreAdjustment {
+        let w = ranking.model.weights
+        let signals = pool.signals
+        let strengths = signals.map { ranking.strength($0) }
+        let posts = signals.map { ranking.postRate($0) }
+        let bounds = signals.map { Float(ranking.bonusUpperBound($0)) }
+        let productCategories = products.map { categoryIndex[$0.category] ?? -1 }
+        let productRates = products.map(\.commissionRate)
+        return ScoreAdjustment(scale: Float(w.similarity), upperBounds: bounds) { p, c in
+            let share = ranking.categoryShare(signals[c], productCategory: productCategories[p])
+            let fit = ranking.commissionFit(signals[c], offeredRate: productRates[p])
+            return Float(w.sales_strength * strengths[c] * share + w.post_rate * posts[c] + w.commission_fit * fit)
+        }
     }
 
     /// Cosine of two normalized rows, in double precision (what the reasons and `similarity` report).

@@ -41,6 +41,9 @@ public struct ShortlistRequest: Sendable {
     public var filters = CreatorFilters()
     public var asOf: Day
     public var tiles = TileConfiguration()
+    /// Stream creator vectors from the database tile by tile instead of loading them as one matrix
+    /// (for creator sets larger than memory; the same results, somewhat slower).
+    public var streaming = false
 
     public init(selection: ProductSelection, asOf: Day) {
         self.selection = selection
