@@ -72,17 +72,26 @@ public enum VectorQueries {
         return result
     }
 
-    /// Every creator vector of `model` as one matrix (rows in id order).
-    public static func creatorMatrix(_ db: Database, model: String, dimension: Int, keep: (Int) -> Bool = { _ in true }) throws -> FeatureMatrix {
-        var values: [Float] = []
+    /// The creator vectors of `model` whose row position passes `keep`, as one matrix (rows in id
+    /// order), each scaled to unit length as it is read: one allocation of exactly the matrix's size.
+    public static func normalizedCreatorMatrix(_ db: Database, model: String, dimension: Int, rows expected: Int, keep: (Int) -> Bool = { _ in true }) throws -> FeatureMatrix {
+        var values = [Float](repeating: 0, count: expected * dimension)
         var rows = 0
         var position = 0
-        try forEachCreatorVector(db, model: model, dimension: dimension) { vector in
-            if keep(position) {
-                values.append(contentsOf: vector)
+        try values.withUnsafeMutableBufferPointer { out in
+            try forEachCreatorVector(db, model: model, dimension: dimension) { vector in
+                defer { position += 1 }
+                guard keep(position), rows < expected else { return }
+                var sum = 0.0
+                for v in vector { sum += Double(v) * Double(v) }
+                let scale = sum > 0 ? 1 / sum.squareRoot() : 0
+                let offset = rows * dimension
+                for j in 0..<dimension { out[offset + j] = Float(Double(vector[j]) * scale) }
                 rows += 1
             }
-            position += 1
+        }
+        guard rows == expected else {
+            throw MatchError(.database, "the creator vectors changed while they were read; try again")
         }
         return FeatureMatrix(rows: rows, dimension: dimension, values: values)
     }

@@ -27,7 +27,7 @@ extension ShortlistService {
             }
             let pool = try CandidatePool.load(db, model: model, filters: filters, catalog: models, categoryIndex: categoryIndex)
             let kept = pool.keptPositions
-            let matrix = try VectorQueries.creatorMatrix(db, model: model, dimension: space.dimension) { kept[$0] }.normalized()
+            let matrix = try VectorQueries.normalizedCreatorMatrix(db, model: model, dimension: space.dimension, rows: pool.ids.count) { kept[$0] }
             return (query, pool, matrix)
         }
         let queryMatrix = FeatureMatrix(rows: 1, dimension: query.count, values: query).normalized()

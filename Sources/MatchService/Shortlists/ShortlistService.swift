@@ -111,7 +111,7 @@ public struct ShortlistService: Sendable {
                 source = CreatorVectorStream(db: db, model: model, dimension: creatorSpace.dimension, keep: pool.keptPositions)
             } else {
                 let kept = pool.keptPositions
-                matrix = try VectorQueries.creatorMatrix(db, model: model, dimension: creatorSpace.dimension) { kept[$0] }.normalized()
+                matrix = try VectorQueries.normalizedCreatorMatrix(db, model: model, dimension: creatorSpace.dimension, rows: pool.ids.count) { kept[$0] }
                 source = InMemoryCreators(normalized: matrix!)
             }
             lap("load", since: loadStart)
