@@ -21,3 +21,6 @@ echo
 "$bin" --db "$db" stats
 echo
 "$bin" --db "$db" eligibility --as-of "$today"
+echo
+# The seeded demo always has product p-000001 (an eligible one); show its invitation shortlist.
+"$bin" --db "$db" shortlist --product p-000001 --limit 5 --as-of "$today"
