@@ -3,27 +3,59 @@ import CMatchScan
 import Foundation
 import MatchCore
 
-/// Tile sizes and thread count of a search: configuration values, passed in, never globals.
+/// How the kernel computes the approximate scores it filters with. Every score it returns is
+/// recomputed exactly (`ExactScore`), so the choice changes speed, never results.
+public enum FilterPrecision: String, Sendable, CaseIterable {
+    /// `cblas_sgemm` in float32.
+    case float32
+    /// bfloat16 products with float32 accumulation (AVX-512 BF16): twice the arithmetic rate.
+    case bfloat16
+    /// bfloat16 where the CPU has it and the dimension is even, else float32.
+    case automatic
+
+    /// The precision a search will really use for dimension `d` on this CPU.
+    public func resolved(dimension d: Int) -> FilterPrecision {
+        switch self {
+        case .float32: return .float32
+        case .bfloat16, .automatic: return cmatch_bf16_supported() != 0 && d % 2 == 0 ? .bfloat16 : .float32
+        }
+    }
+
+    /// A bound on |approximate − exact| cosine for unit vectors of dimension `d`.
+    func margin(dimension d: Int) -> Float {
+        switch self {
+        // Each bfloat16 rounding is within 2^-9 relative, so a product of two within 2^-8 + 2^-18, and
+        // their sum within that times Σ|p_i c_i| <= 1 (Cauchy–Schwarz); float32 accumulation adds at
+        // most d·2^-22.
+        case .bfloat16: return 0.0040 + Float(d) * 0x1p-22 + 1e-4
+        // float32 sgemm: at most d·2^-24 of rounding, doubled for safety.
+        default: return Float(d) * 0x1p-23 + 1e-6
+        }
+    }
+}
+
+/// Tile sizes, threads and filter precision of a search: configuration values, passed in, never globals.
 public struct TileConfiguration: Sendable, Equatable {
-    /// Products scored together in one `sgemm` (the M of a tile).
+    /// Products scored together in one tile (the M of a tile).
     public var productBlock: Int
     /// Creators in one tile (the N of a tile).
     public var creatorTile: Int
-    /// Worker threads; each runs single-threaded `sgemm` on its own tiles.
+    /// Worker threads; each runs single-threaded OpenBLAS on its own tiles.
     public var threads: Int
+    public var precision: FilterPrecision
 
-    public init(productBlock: Int = 256, creatorTile: Int = 4096, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(productBlock: Int = 256, creatorTile: Int = 4096, threads: Int = ProcessInfo.processInfo.activeProcessorCount, precision: FilterPrecision = .automatic) {
         precondition(productBlock > 0 && creatorTile > 0 && threads > 0, "tile sizes and threads must be positive")
         self.productBlock = productBlock
         self.creatorTile = creatorTile
         self.threads = threads
+        self.precision = precision
     }
 }
 
 /// An optional change of the score before selection: `scale * cosine + bonus(product, creator)`.
-/// The scan first compares `scale * cosine + upperBound[creator]` (one fused pass, the same bound for
-/// every product) with the running threshold, and computes the exact bonus only for the few scores
-/// that pass, so the adjusted search stays exact and on the BLAS path.
+/// The filter pass compares `scale * cosine + upperBound[creator]` (the same bound for every
+/// product), and the exact bonus is computed only for the few candidates that pass.
 public struct ScoreAdjustment: Sendable {
     public let scale: Float
     /// Per creator (index), a bound no product's bonus exceeds.
@@ -38,12 +70,22 @@ public struct ScoreAdjustment: Sendable {
     }
 }
 
-/// Exact top-k of `products × creators` scores, on the BLAS path:
-/// creators come in tiles; each worker multiplies product blocks by its tile with one `cblas_sgemm`
-/// into a reused buffer, then scans each score row against that product's running k-th best score
-/// (one SIMD compare rejects most scores). Per-product exclusions (already invited, declined, …) are
-/// checked only for scores that pass, so filtering stays on the BLAS path. Results are ordered by
-/// score descending then creator index ascending, and do not depend on tile sizes or thread count.
+/// The score every path returns: the dot product of the two normalized vectors accumulated in
+/// double precision and rounded once (`cmatch_dot`), then adjusted. One definition, so results do
+/// not depend on which tile, thread or filter precision found a candidate.
+public enum ExactScore {
+    public static func cosine(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, dimension d: Int) -> Float {
+        cmatch_dot(a, b, d)
+    }
+}
+
+/// Exact top-k of `products × creators` scores, filtered on the BLAS (or bfloat16) path and rescored
+/// exactly. Creators come in tiles; each worker computes approximate scores of product blocks against
+/// its tile, keeps those within the error margin of each product's running k-th best score (most
+/// scores are rejected by one vector compare per 16), recomputes those exactly and offers them to the
+/// product's collector. Per-product exclusions are checked only for candidates. Results are ordered by
+/// score descending then creator index ascending, and do not depend on tile sizes, thread count or
+/// filter precision.
 public struct TopKSearch: Sendable {
     public let configuration: TileConfiguration
 
@@ -67,16 +109,20 @@ public struct TopKSearch: Sendable {
 
         let iterator = try creators.makeIterator(tileRows: configuration.creatorTile)
         let workers = max(1, configuration.threads)
+        let precision = configuration.precision.resolved(dimension: products.dimension)
+        let packedProducts = precision == .bfloat16 ? Self.packPairs(products) : []
         let previousThreads = openblas_get_num_threads()
         openblas_set_num_threads(1)
         defer { openblas_set_num_threads(previousThreads) }
 
         let results = WorkerResults(count: workers)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var state = WorkerState(products: products, k: k, configuration: configuration, adjustment: adjustment)
+            var state = WorkerState(
+                products: products, packedProducts: packedProducts, k: k, configuration: configuration,
+                precision: precision, adjustment: adjustment, exclusions: exclusions)
             do {
                 while let tile = try iterator.next() {
-                    state.score(tile, exclusions: exclusions)
+                    state.score(tile)
                 }
                 results.store(worker, .success(state.collectors))
             } catch {
@@ -89,6 +135,14 @@ public struct TopKSearch: Sendable {
             for p in 0..<m { merged[p].merge(collectors[p]) }
         }
         return merged.map { $0.sorted() }
+    }
+
+    static func packPairs(_ matrix: FeatureMatrix) -> [UInt32] {
+        var out = [UInt32](repeating: 0, count: matrix.rows * matrix.dimension / 2)
+        matrix.values.withUnsafeBufferPointer { rows in
+            out.withUnsafeMutableBufferPointer { cmatch_pack_bf16_pairs(rows.baseAddress!, matrix.rows, matrix.dimension, $0.baseAddress!) }
+        }
+        return out
     }
 }
 
@@ -110,100 +164,157 @@ final class WorkerResults: @unchecked Sendable {
     }
 }
 
-/// One worker's collectors and its reused score and bonus buffers.
+/// One worker's collectors and its reused buffers.
 struct WorkerState {
     let products: FeatureMatrix
+    let packedProducts: [UInt32]
     let configuration: TileConfiguration
+    let precision: FilterPrecision
+    let margin: Float
     let adjustment: ScoreAdjustment?
+    let exclusions: [[Int32]]?
     var collectors: [TopKCollector]
-    var scores: [Float]
+    /// float32: the score tile. bfloat16: unused.
+    var scores: [Float] = []
+    /// bfloat16: the packed creator tile, the block's filter thresholds and the candidate lists.
+    var packedTile: [UInt32] = []
+    var thresholds: [Float] = []
+    var candidateRows: [Int32] = []
+    var candidateColumns: [Int32] = []
 
-    init(products: FeatureMatrix, k: Int, configuration: TileConfiguration, adjustment: ScoreAdjustment?) {
+    init(products: FeatureMatrix, packedProducts: [UInt32], k: Int, configuration: TileConfiguration,
+         precision: FilterPrecision, adjustment: ScoreAdjustment?, exclusions: [[Int32]]?) {
         self.products = products
+        self.packedProducts = packedProducts
         self.configuration = configuration
+        self.precision = precision
+        self.margin = precision.margin(dimension: products.dimension) * (adjustment?.scale ?? 1)
         self.adjustment = adjustment
+        self.exclusions = exclusions
         collectors = Array(repeating: TopKCollector(k: k), count: products.rows)
-        scores = [Float](repeating: 0, count: min(configuration.productBlock, products.rows) * configuration.creatorTile)
+        let block = min(configuration.productBlock, products.rows)
+        if precision == .bfloat16 {
+            thresholds = [Float](repeating: 0, count: block)
+            candidateRows = [Int32](repeating: 0, count: block * configuration.creatorTile)
+            candidateColumns = candidateRows
+        } else {
+            scores = [Float](repeating: 0, count: block * configuration.creatorTile)
+        }
     }
 
     /// Scores every product block against one creator tile and feeds the collectors.
-    mutating func score(_ tile: CreatorTile, exclusions: [[Int32]]?) {
+    mutating func score(_ tile: CreatorTile) {
         let d = products.dimension
-        let n = tile.rows
-        let block = configuration.productBlock
+        if precision == .bfloat16 {
+            let groups = (tile.rows + 15) / 16
+            if packedTile.count < groups * 16 * d / 2 { packedTile = [UInt32](repeating: 0, count: groups * 16 * d / 2) }
+            tile.values.withUnsafeBufferPointer { c in
+                packedTile.withUnsafeMutableBufferPointer { cmatch_pack_bf16_groups(c.baseAddress! + tile.firstRow * d, tile.rows, d, $0.baseAddress!) }
+            }
+        }
         var start = 0
         while start < products.rows {
-            let mb = min(block, products.rows - start)
-            products.values.withUnsafeBufferPointer { p in
-                tile.values.withUnsafeBufferPointer { c in
-                    scores.withUnsafeMutableBufferPointer { out in
-                        // out (mb × n) = P[start..<start+mb] (mb × d) · C_tile (n × d)ᵀ
-                        cblas_sgemm(
-                            CblasRowMajor, CblasNoTrans, CblasTrans,
-                            Int32(mb), Int32(n), Int32(d),
-                            1, p.baseAddress! + start * d, Int32(d),
-                            c.baseAddress! + tile.firstRow * d, Int32(d),
-                            0, out.baseAddress!, Int32(n))
-                    }
-                }
+            let mb = min(configuration.productBlock, products.rows - start)
+            if precision == .bfloat16 {
+                filterBFloat16(rows: start..<(start + mb), tile: tile)
+            } else {
+                filterFloat32(rows: start..<(start + mb), tile: tile)
             }
-            scan(rows: start..<(start + mb), tile: tile, exclusions: exclusions)
             start += mb
         }
     }
 
-    /// Feeds one score tile's rows to their collectors.
-    mutating func scan(rows: Range<Int>, tile: CreatorTile, exclusions: [[Int32]]?) {
+    /// sgemm into the score tile, then a vectorized scan of each row for scores within the margin.
+    mutating func filterFloat32(rows: Range<Int>, tile: CreatorTile) {
+        let d = products.dimension
         let n = tile.rows
-        for p in rows {
-            let rowOffset = (p - rows.lowerBound) * n
-            let excluded = exclusions?[p] ?? []
-            scores.withUnsafeBufferPointer { s in
-                let row = s.baseAddress! + rowOffset
-                if let adjustment {
-                    adjustment.upperBounds.withUnsafeBufferPointer { bounds in
-                        Self.scanRow(row, count: n, base: tile.base, product: p, excluded: excluded,
-                                     adjustment: adjustment, bounds: bounds.baseAddress! + tile.base, collector: &collectors[p])
+        let mb = rows.count
+        products.values.withUnsafeBufferPointer { p in
+            tile.values.withUnsafeBufferPointer { c in
+                scores.withUnsafeMutableBufferPointer { out in
+                    // out (mb × n) = P[rows] (mb × d) · C_tile (n × d)ᵀ
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasTrans,
+                        Int32(mb), Int32(n), Int32(d),
+                        1, p.baseAddress! + rows.lowerBound * d, Int32(d),
+                        c.baseAddress! + tile.firstRow * d, Int32(d),
+                        0, out.baseAddress!, Int32(n))
+                }
+            }
+        }
+        let scale = adjustment?.scale ?? 1
+        let bounds = adjustment?.upperBounds ?? []
+        let scoreTile = scores
+        scoreTile.withUnsafeBufferPointer { s in
+            bounds.withUnsafeBufferPointer { b in
+                for p in rows {
+                    let row = s.baseAddress! + (p - rows.lowerBound) * n
+                    var j = 0
+                    while true {
+                        let cutoff = collectors[p].threshold - margin
+                        j = b.isEmpty
+                            ? cmatch_first_at_least(row, j, n, cutoff)
+                            : cmatch_first_at_least_affine(row, b.baseAddress! + tile.base, j, n, scale, cutoff)
+                        guard j < n else { break }
+                        offerExact(product: p, tile: tile, column: j)
+                        j += 1
                     }
-                } else {
-                    Self.scanRow(row, count: n, base: tile.base, excluded: excluded, collector: &collectors[p])
                 }
             }
         }
     }
 
-    /// The hot loop: a vectorized scan (CMatchScan) skips to the next score at or above the running
-    /// threshold; only those reach the collector.
-    static func scanRow(_ row: UnsafePointer<Float>, count n: Int, base: Int, excluded: [Int32], collector: inout TopKCollector) {
-        var j = 0
-        while true {
-            j = cmatch_first_at_least(row, j, n, collector.threshold)
-            guard j < n else { return }
-            let index = Int32(base + j)
-            if excluded.isEmpty || !excluded.sortedContains(index) {
-                collector.offer(score: row[j], index: index)
+    /// bfloat16 scores computed and compared in registers; only candidates leave the kernel. While a
+    /// product of the block has no k-th best score yet, the tile goes in doubling column chunks (64,
+    /// 128, …) so thresholds rise before most creators are compared, instead of every score of the
+    /// first tile being a candidate.
+    mutating func filterBFloat16(rows: Range<Int>, tile: CreatorTile) {
+        let d = products.dimension
+        let scale = adjustment?.scale ?? 1
+        let bounds = adjustment?.upperBounds ?? []
+        var column = 0
+        var chunk = rows.contains { collectors[$0].threshold == -.infinity } ? 64 : tile.rows
+        while column < tile.rows {
+            let n = min(chunk, tile.rows - column)
+            for (i, p) in rows.enumerated() { thresholds[i] = collectors[p].threshold - margin }
+            let count = packedProducts.withUnsafeBufferPointer { a in
+                packedTile.withUnsafeBufferPointer { c in
+                    thresholds.withUnsafeBufferPointer { t in
+                        bounds.withUnsafeBufferPointer { b in
+                            candidateRows.withUnsafeMutableBufferPointer { r in
+                                candidateColumns.withUnsafeMutableBufferPointer { cols in
+                                    cmatch_bf16_candidates(
+                                        a.baseAddress! + rows.lowerBound * d / 2, rows.count,
+                                        c.baseAddress! + (column / 16) * 16 * d / 2, n, d,
+                                        t.baseAddress!, scale, b.isEmpty ? nil : b.baseAddress! + tile.base + column,
+                                        r.baseAddress!, cols.baseAddress!)
+                                }
+                            }
+                        }
+                    }
+                }
             }
-            j += 1
+            for i in 0..<count {
+                offerExact(product: rows.lowerBound + Int(candidateRows[i]), tile: tile, column: column + Int(candidateColumns[i]))
+            }
+            column += n
+            chunk *= 2
         }
     }
 
-    /// The adjusted hot loop: bound first, exact bonus only for scores whose bound passes.
-    static func scanRow(
-        _ row: UnsafePointer<Float>, count n: Int, base: Int, product: Int, excluded: [Int32],
-        adjustment: ScoreAdjustment, bounds: UnsafePointer<Float>, collector: inout TopKCollector
-    ) {
-        let scale = adjustment.scale
-        var j = 0
-        while true {
-            j = cmatch_first_at_least_affine(row, bounds, j, n, scale, collector.threshold)
-            guard j < n else { return }
-            let index = Int32(base + j)
-            let score = row[j] * scale + adjustment.bonus(product, base + j)
-            if score >= collector.threshold, excluded.isEmpty || !excluded.sortedContains(index) {
-                collector.offer(score: score, index: index)
+    /// Recomputes a candidate's score exactly and offers it, unless the product excludes the creator.
+    mutating func offerExact(product p: Int, tile: CreatorTile, column j: Int) {
+        let d = products.dimension
+        let index = Int32(tile.base + j)
+        let cosine = products.values.withUnsafeBufferPointer { pv in
+            tile.values.withUnsafeBufferPointer { cv in
+                ExactScore.cosine(pv.baseAddress! + p * d, cv.baseAddress! + (tile.firstRow + j) * d, dimension: d)
             }
-            j += 1
         }
+        let score = adjustment.map { cosine * $0.scale + $0.bonus(p, Int(index)) } ?? cosine
+        guard score >= collectors[p].threshold else { return }
+        if let excluded = exclusions?[p], !excluded.isEmpty, excluded.sortedContains(index) { return }
+        collectors[p].offer(score: score, index: index)
     }
 }
 

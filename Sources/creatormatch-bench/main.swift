@@ -3,6 +3,7 @@
 // this design), a 30%-filtered variant, and a checksum of the results.
 //
 //   creatormatch-bench [--quick] [--shape NAME] [--dump DIR] [--tile-products N] [--tile-creators N] [--threads N]
+//                      [--precision float32|bfloat16|automatic]
 //
 // --dump DIR writes each shape's normalized matrices as raw little-endian float32 (products.f32,
 // creators.f32) plus shape.txt, so Scripts/bench.sh can run FAISS and numpy on the same data.
@@ -34,6 +35,7 @@ var configuration = TileConfiguration()
 if let v = option("--tile-products").flatMap(Int.init) { configuration.productBlock = v }
 if let v = option("--tile-creators").flatMap(Int.init) { configuration.creatorTile = v }
 if let v = option("--threads").flatMap(Int.init) { configuration.threads = v }
+if let v = option("--precision").flatMap(FilterPrecision.init(rawValue:)) { configuration.precision = v }
 
 /// Seeded uniform vectors, normalized.
 func matrix(rows: Int, dimension: Int, seed: UInt64) -> FeatureMatrix {
@@ -66,7 +68,7 @@ func checksum(_ results: [[ScoredIndex]]) -> String {
 }
 
 let environment = ProcessInfo.processInfo.environment
-print("creatormatch-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, threads \(configuration.threads), tiles \(configuration.productBlock)×\(configuration.creatorTile), OPENBLAS_CORETYPE=\(environment["OPENBLAS_CORETYPE"] ?? "(unset)")")
+print("creatormatch-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, threads \(configuration.threads), tiles \(configuration.productBlock)×\(configuration.creatorTile), filter precision \(configuration.precision.rawValue), OPENBLAS_CORETYPE=\(environment["OPENBLAS_CORETYPE"] ?? "(unset)")")
 for shape in shapes {
     let products = matrix(rows: shape.products, dimension: shape.dimension, seed: 1)
     let creators = matrix(rows: shape.creators, dimension: shape.dimension, seed: 2)
@@ -109,7 +111,7 @@ for shape in shapes {
     }
     func gflops(_ t: Double) -> String { String(format: "%.0f", flops / t / 1e9) }
     print("")
-    print("shape \(shape.name): N=\(shape.creators) creators × M=\(shape.products) products × d=\(shape.dimension), k=\(shape.k)")
+    print("shape \(shape.name) (filter precision used: \(configuration.precision.resolved(dimension: shape.dimension).rawValue)): N=\(shape.creators) creators × M=\(shape.products) products × d=\(shape.dimension), k=\(shape.k)")
     print(String(format: "  bare tiled sgemm (same tiles/threads)  %7.3f s  %@ GFLOP/s", bare, gflops(bare)))
     print(String(format: "  OpenBLAS-threaded sgemm (4096×16384)   %7.3f s  %@ GFLOP/s", threaded, gflops(threaded)))
     print(String(format: "  exact top-k search                     %7.3f s  %@ GFLOP/s  ratio to bare sgemm %.3f", topK, gflops(topK), topK / bare))

@@ -77,6 +77,12 @@ extension Array {
 
 @Suite struct TopKSearchTests {
     static let tiny = TileConfiguration(productBlock: 16, creatorTile: 12, threads: 2)
+    /// Both filter precisions this CPU can run (bfloat16 only where AVX-512 BF16 exists).
+    static let precisions: [FilterPrecision] = FilterPrecision.bfloat16.resolved(dimension: 2) == .bfloat16 ? [.float32, .bfloat16] : [.float32]
+
+    static func configurations(_ base: [TileConfiguration]) -> [TileConfiguration] {
+        base.flatMap { c in precisions.map { TileConfiguration(productBlock: c.productBlock, creatorTile: c.creatorTile, threads: c.threads, precision: $0) } }
+    }
 
     @Test(arguments: [(1, 1, 1, 1), (3, 50, 8, 5), (17, 301, 13, 10), (40, 1000, 64, 50), (33, 97, 5, 200)])
     func matchesTheReferenceOnRaggedShapes(m: Int, n: Int, d: Int, k: Int) throws {
@@ -84,9 +90,11 @@ extension Array {
         let products = random.matrix(m, d)
         let creators = random.matrix(n, d)
         let reference = ReferenceSearch.search(products: products, creators: creators, k: k)
-        for configuration in [Self.tiny, TileConfiguration(productBlock: 7, creatorTile: 33, threads: 1), TileConfiguration()] {
+        for configuration in Self.configurations([Self.tiny, TileConfiguration(productBlock: 7, creatorTile: 33, threads: 1), TileConfiguration()]) {
             let result = try TopKSearch(configuration: configuration).search(products: products, creators: InMemoryCreators(normalized: creators), k: k)
             expectValidTopK(result, reference, k: k)
+            // One score definition everywhere: the search equals the reference exactly.
+            #expect(result == reference, "\(configuration)")
         }
     }
 
@@ -96,8 +104,10 @@ extension Array {
         let creators = random.tieMatrix(500, 16)
         for k in [1, 7, 50, 499, 500, 600] {
             let reference = ReferenceSearch.search(products: products, creators: creators, k: k)
-            let result = try TopKSearch(configuration: Self.tiny).search(products: products, creators: InMemoryCreators(normalized: creators), k: k)
-            #expect(result == reference, "k = \(k)")
+            for configuration in Self.configurations([Self.tiny]) {
+                let result = try TopKSearch(configuration: configuration).search(products: products, creators: InMemoryCreators(normalized: creators), k: k)
+                #expect(result == reference, "k = \(k), \(configuration.precision)")
+            }
             // There really are ties at the cut.
             if k == 7 { #expect(reference.contains { $0.count == 7 && $0[5].score == $0[6].score }) }
         }
@@ -107,15 +117,37 @@ extension Array {
         var random = Generator(state: 5)
         let products = random.matrix(37, 24)
         let creators = InMemoryCreators(normalized: random.matrix(2_000, 24))
-        let configurations = [
+        let configurations = Self.configurations([
             TileConfiguration(productBlock: 16, creatorTile: 12, threads: 1),
             TileConfiguration(productBlock: 16, creatorTile: 12, threads: 2),
             TileConfiguration(productBlock: 37, creatorTile: 2_000, threads: 1),
             TileConfiguration(productBlock: 5, creatorTile: 129, threads: 3),
             TileConfiguration(productBlock: 256, creatorTile: 4096, threads: 2),
-        ]
+        ])
         let results = try configurations.map { try TopKSearch(configuration: $0).search(products: products, creators: creators, k: 25) }
         for result in results.dropFirst() { #expect(result == results[0]) }
+    }
+
+    /// Many near-ties just around the cut, where a filter with too small an error margin would drop
+    /// true members of the top-k: thousands of creators at almost the same angle to the product.
+    @Test func nearTiesAtTheCutSurviveTheApproximateFilter() throws {
+        var random = Generator(state: 77)
+        let d = 32
+        let products = random.matrix(8, d)
+        var values: [Float] = []
+        for i in 0..<3_000 {
+            let p = i % 8
+            // The product's direction plus a small random perturbation: cosines all within ~1e-3.
+            var row = Array(products.row(p))
+            for j in 0..<d { row[j] += random.unit() * 0.02 }
+            values += row
+        }
+        let creators = FeatureMatrix(rows: 3_000, dimension: d, values: values).normalized()
+        let reference = ReferenceSearch.search(products: products, creators: creators, k: 40)
+        for configuration in Self.configurations([Self.tiny, TileConfiguration()]) {
+            let result = try TopKSearch(configuration: configuration).search(products: products, creators: InMemoryCreators(normalized: creators), k: 40)
+            #expect(result == reference, "\(configuration.precision)")
+        }
     }
 
     @Test func emptyAndDegenerateInputs() throws {
@@ -137,10 +169,12 @@ extension Array {
         var exclusions: [[Int32]] = (0..<6).map { _ in Array(Set((0..<60).map { _ in Int32(random.int(200)) })).sorted() }
         exclusions[2] = (0..<200).map(Int32.init)
         let reference = ReferenceSearch.search(products: products, creators: creators, k: 20, exclusions: exclusions)
-        let result = try TopKSearch(configuration: Self.tiny).search(products: products, creators: InMemoryCreators(normalized: creators), k: 20, exclusions: exclusions)
-        expectValidTopK(result, reference, k: 20)
-        #expect(result[2].isEmpty)
-        for p in 0..<6 { #expect(Set(result[p].map(\.index)).isDisjoint(with: exclusions[p])) }
+        for configuration in Self.configurations([Self.tiny]) {
+            let result = try TopKSearch(configuration: configuration).search(products: products, creators: InMemoryCreators(normalized: creators), k: 20, exclusions: exclusions)
+            #expect(result == reference)
+            #expect(result[2].isEmpty)
+            for p in 0..<6 { #expect(Set(result[p].map(\.index)).isDisjoint(with: exclusions[p])) }
+        }
     }
 
     @Test func scoreAdjustmentMatchesTheReference() throws {
@@ -151,7 +185,9 @@ extension Array {
         // The bonus depends on product and creator; the bound is its maximum over products.
         let adjustment = ScoreAdjustment(scale: 0.6, upperBounds: perCreator) { p, c in perCreator[c] * Float(p % 4 + 1) / 4 }
         let reference = ReferenceSearch.search(products: products, creators: creators, k: 15, adjustment: adjustment)
-        let result = try TopKSearch(configuration: Self.tiny).search(products: products, creators: InMemoryCreators(normalized: creators), k: 15, adjustment: adjustment)
-        expectValidTopK(result, reference, k: 15)
+        for configuration in Self.configurations([Self.tiny, TileConfiguration(productBlock: 64, creatorTile: 256, threads: 2)]) {
+            let result = try TopKSearch(configuration: configuration).search(products: products, creators: InMemoryCreators(normalized: creators), k: 15, adjustment: adjustment)
+            #expect(result == reference)
+        }
     }
 }
