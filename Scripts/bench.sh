@@ -38,10 +38,11 @@ echo
 echo "FAISS IndexFlatIP and numpy (blocked matmul + argpartition), $threads threads, same matrices:"
 OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" "$venv/bin/python" Scripts/bench_compare.py "$dump" "$threads" | tee "$dump/python.txt"
 echo
-echo "shape                 creatormatch  FAISS     numpy     FAISS/creatormatch  numpy/creatormatch"
+echo "shape                 creatormatch  (float32 filter)  FAISS     numpy     FAISS/creatormatch  numpy/creatormatch"
 for shape in $(sed -n 's/^RESULT \([^ ]*\) topk_s=.*/\1/p' "$dump/swift.txt"); do
   ours=$(sed -n "s/^RESULT $shape topk_s=\([0-9.]*\).*/\1/p" "$dump/swift.txt")
+  ours32=$(sed -n "s/^RESULT $shape .*topk_float32_s=\([0-9.]*\).*/\1/p" "$dump/swift.txt")
   faiss=$(sed -n "s/^RESULT $shape faiss_s=\([0-9.]*\).*/\1/p" "$dump/python.txt")
   numpy=$(sed -n "s/^RESULT $shape numpy_s=\([0-9.]*\).*/\1/p" "$dump/python.txt")
-  awk -v s="$shape" -v o="$ours" -v f="$faiss" -v n="$numpy" 'BEGIN { printf "%-21s %8.3f s  %6.3f s  %6.3f s  %8.2fx           %8.2fx\n", s, o, f, n, f/o, n/o }'
+  awk -v s="$shape" -v o="$ours" -v o32="$ours32" -v f="$faiss" -v n="$numpy" 'BEGIN { printf "%-21s %8.3f s    %8.3f s      %6.3f s  %6.3f s  %8.2fx           %8.2fx\n", s, o, o32, f, n, f/o, n/o }'
 done

@@ -89,9 +89,14 @@ for shape in shapes {
     var bare = Double.infinity
     var threaded = Double.infinity
     var topK = Double.infinity
+    var topKFloat32 = Double.infinity
     var filtered = Double.infinity
     var results: [[ScoredIndex]] = []
+    var float32Results: [[ScoredIndex]] = []
     var filteredResults: [[ScoredIndex]] = []
+    var float32Configuration = configuration
+    float32Configuration.precision = .float32
+    let usesBFloat16 = configuration.precision.resolved(dimension: shape.dimension) == .bfloat16
     // 30% of creators masked out, as the service does it: the candidate matrix keeps the other 70%.
     var keep: [Int] = []
     var state: UInt64 = 77
@@ -104,6 +109,9 @@ for shape in shapes {
         bare = min(bare, seconds { _ = GEMMBaseline.run(products: products, creators: creators, configuration: configuration) })
         threaded = min(threaded, seconds { _ = GEMMBaseline.runOpenBLASThreaded(products: products, creators: creators, productBlock: 4096, creatorTile: 16384, threads: configuration.threads) })
         topK = min(topK, try seconds { results = try search.search(products: products, creators: source, k: shape.k) })
+        if usesBFloat16 {
+            topKFloat32 = min(topKFloat32, try seconds { float32Results = try TopKSearch(configuration: float32Configuration).search(products: products, creators: source, k: shape.k) })
+        }
         filtered = min(filtered, try seconds {
             let candidates = creators.gathering(keep)
             filteredResults = try search.search(products: products, creators: InMemoryCreators(normalized: candidates), k: shape.k)
@@ -115,8 +123,11 @@ for shape in shapes {
     print(String(format: "  bare tiled sgemm (same tiles/threads)  %7.3f s  %@ GFLOP/s", bare, gflops(bare)))
     print(String(format: "  OpenBLAS-threaded sgemm (4096×16384)   %7.3f s  %@ GFLOP/s", threaded, gflops(threaded)))
     print(String(format: "  exact top-k search                     %7.3f s  %@ GFLOP/s  ratio to bare sgemm %.3f", topK, gflops(topK), topK / bare))
+    if usesBFloat16 {
+        print(String(format: "  exact top-k, float32 sgemm filter      %7.3f s  %@ GFLOP/s  ratio to bare sgemm %.3f  (same results: %@)", topKFloat32, gflops(topKFloat32), topKFloat32 / bare, float32Results == results ? "yes" : "NO"))
+    }
     print(String(format: "  top-k, 30%% of creators filtered out   %7.3f s  ratio to unfiltered %.3f", filtered, filtered / topK))
     print(String(format: "  peak resident memory so far            %7.0f MB", peakResidentMB()))
     print("  checksum \(checksum(results)) filtered \(checksum(filteredResults))")
-    print("RESULT \(shape.name) topk_s=\(String(format: "%.4f", topK)) bare_s=\(String(format: "%.4f", bare)) filtered_s=\(String(format: "%.4f", filtered)) threaded_sgemm_s=\(String(format: "%.4f", threaded))")
+    print("RESULT \(shape.name) topk_s=\(String(format: "%.4f", topK)) topk_float32_s=\(String(format: "%.4f", usesBFloat16 ? topKFloat32 : topK)) bare_s=\(String(format: "%.4f", bare)) filtered_s=\(String(format: "%.4f", filtered)) threaded_sgemm_s=\(String(format: "%.4f", threaded))")
 }

@@ -5,6 +5,7 @@ import MatchKernels
 import MatchService
 
 extension RankBy: ExpressibleByArgument {}
+extension FilterPrecision: ExpressibleByArgument {}
 
 /// Creator filters shared by `shortlist` and `similar`.
 struct CreatorFilterOptions: ParsableArguments {
@@ -73,12 +74,15 @@ struct KernelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Scoring threads (default: the number of cores; each runs single-threaded OpenBLAS).", valueName: "n"))
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(name: .customLong("filter-precision"), help: "How the kernel pre-filters before exact rescoring: automatic (bfloat16 where the CPU has AVX-512 BF16), float32 or bfloat16. Results are the same.")
+    var filterPrecision: FilterPrecision = .automatic
+
     func validate() throws {
         guard tileProducts > 0, tileCreators > 0, threads > 0 else { throw ValidationError("tile sizes and --threads must be positive") }
     }
 
     var configuration: TileConfiguration {
-        TileConfiguration(productBlock: tileProducts, creatorTile: tileCreators, threads: threads)
+        TileConfiguration(productBlock: tileProducts, creatorTile: tileCreators, threads: threads, precision: filterPrecision)
     }
 }
 

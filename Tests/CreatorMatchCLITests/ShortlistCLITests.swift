@@ -162,7 +162,7 @@ import Testing
             let base = ["shortlist", "--all", "--limit", "30", "--rank-by", rankBy, "--as-of", "2026-11-25", "--format", "jsonl", "--min-tier", "nano", "--exclude-declined"]
             let loaded = try cli.run(base)
             let streamed = try cli.run(base + ["--stream", "--tile-creators", "7", "--tile-products", "4"])
-            let oneThread = try cli.run(base + ["--threads", "1", "--tile-creators", "64"])
+            let oneThread = try cli.run(base + ["--threads", "1", "--tile-creators", "64", "--filter-precision", "float32"])
             #expect(loaded.status == 0, "\(loaded.stderr)")
             #expect(streamed.status == 0, "\(streamed.stderr)")
             #expect(loaded.stdout.split(separator: "\n").count == 6)
