@@ -18,22 +18,35 @@ def load(directory):
 
 
 def numpy_topk(products, creators, k, block=None):
-    """Blocked matmul + argpartition, merging per-block candidates (blocks of about 800 MB of scores)."""
-    block = block or max(1024, int(2e8 // products.shape[0]))
-    best_scores = np.full((products.shape[0], k), -np.inf, dtype=np.float32)
-    best_ids = np.zeros((products.shape[0], k), dtype=np.int64)
-    for start in range(0, creators.shape[0], block):
+    """Blocked matmul with a running per-row threshold: after the first block, only scores at or
+    above each row's current k-th best are gathered (one vectorized compare), merged with the kept
+    top-k by one lexsort. Far faster than argpartition over every block."""
+    m = products.shape[0]
+    block = block or max(4096, int(2e8 // m))
+    first = min(creators.shape[0], max(4 * k, 4096))
+    scores = products @ creators[:first].T
+    part = np.argpartition(-scores, min(k, first) - 1, axis=1)[:, :k]
+    best_scores = np.take_along_axis(scores, part, axis=1)
+    best_ids = part.astype(np.int64)
+    threshold = best_scores.min(axis=1)
+    rows_index = np.repeat(np.arange(m), best_scores.shape[1])
+    for start in range(first, creators.shape[0], block):
         scores = products @ creators[start:start + block].T
-        kk = min(k, scores.shape[1])
-        part = np.argpartition(-scores, kk - 1, axis=1)[:, :kk]
-        cand_scores = np.take_along_axis(scores, part, axis=1)
-        all_scores = np.concatenate([best_scores, cand_scores], axis=1)
-        all_ids = np.concatenate([best_ids, part + start], axis=1)
-        keep = np.argpartition(-all_scores, k - 1, axis=1)[:, :k]
-        best_scores = np.take_along_axis(all_scores, keep, axis=1)
-        best_ids = np.take_along_axis(all_ids, keep, axis=1)
-    order = np.argsort(-best_scores, axis=1, kind="stable")
-    return np.take_along_axis(best_scores, order, axis=1), np.take_along_axis(best_ids, order, axis=1)
+        rows, cols = np.nonzero(scores >= threshold[:, None])
+        if rows.size == 0:
+            continue
+        all_rows = np.concatenate([rows_index, rows])
+        all_scores = np.concatenate([best_scores.ravel(), scores[rows, cols]])
+        all_ids = np.concatenate([best_ids.ravel(), cols + start])
+        order = np.lexsort((all_ids, -all_scores, all_rows))
+        all_rows, all_scores, all_ids = all_rows[order], all_scores[order], all_ids[order]
+        starts = np.searchsorted(all_rows, np.arange(m))
+        take = (starts[:, None] + np.arange(k)[None, :]).ravel()
+        best_scores = all_scores[take].reshape(m, k)
+        best_ids = all_ids[take].reshape(m, k)
+        threshold = best_scores[:, -1]
+        rows_index = np.repeat(np.arange(m), k)
+    return best_scores, best_ids
 
 
 def best_of(runs, fn):
@@ -60,8 +73,8 @@ def main():
         index.add(creators)
         t_faiss, (scores, ids) = best_of(2, lambda: index.search(products, k))
         print(f"RESULT {name} faiss_s={t_faiss:.4f} faiss_checksum={int(ids.sum())}/{float(scores.sum()):.4f}", flush=True)
-        t_numpy, _ = best_of(2, lambda: numpy_topk(products, creators, k))
-        print(f"RESULT {name} numpy_s={t_numpy:.4f}", flush=True)
+        t_numpy, (n_scores, n_ids) = best_of(2, lambda: numpy_topk(products, creators, k))
+        print(f"RESULT {name} numpy_s={t_numpy:.4f} numpy_checksum={int(n_ids.sum())}/{float(n_scores.sum()):.4f}", flush=True)
 
 
 if __name__ == "__main__":
