@@ -185,23 +185,13 @@ public struct ImportService: Sendable {
             }
             let vector = product.vector
             product.vector = nil
-            let resolved = try vector.map { v throws -> VectorSpace in try resolveSpace(.product, v, &space, writer) }
-            let id = product.id.rawValue
             ops.append { try writer.upsert(product) }
-            if let vector, let resolved {
-                ops.append { try writer.upsertVector(vector, owner: id, in: resolved) }
-                vectorCount = 1
-            }
+            vectorCount = try appendVectorWrite(vector, of: .product, id: product.id.rawValue, to: &ops, space: &space, writer)
         case .creator(var creator):
             let vector = creator.vector
             creator.vector = nil
-            let resolved = try vector.map { v throws -> VectorSpace in try resolveSpace(.creator, v, &space, writer) }
-            let id = creator.id.rawValue
             ops.append { try writer.upsert(creator) }
-            if let vector, let resolved {
-                ops.append { try writer.upsertVector(vector, owner: id, in: resolved) }
-                vectorCount = 1
-            }
+            vectorCount = try appendVectorWrite(vector, of: .creator, id: creator.id.rawValue, to: &ops, space: &space, writer)
         case .outcome(let outcome):
             try checkReferences(creator: outcome.creatorID, product: outcome.productID, writer)
             ops.append { try writer.upsert(outcome) }
@@ -218,6 +208,17 @@ public struct ImportService: Sendable {
             for op in ops { try op() }
         }
         return vectorCount
+    }
+
+    /// Checks a supplied vector against its space and queues its write; returns how many it queued.
+    static func appendVectorWrite(
+        _ vector: [Float]?, of kind: VectorOwnerKind, id: String, to ops: inout [() throws -> Void],
+        space: inout VectorSpace?, _ writer: ImportWriter
+    ) throws -> Int {
+        guard let vector else { return 0 }
+        let resolved = try resolveSpace(kind, vector, &space, writer)
+        ops.append { try writer.upsertVector(vector, owner: id, in: resolved) }
+        return 1
     }
 
     static func checkReferences(creator: CreatorID, product: ProductID, _ writer: ImportWriter) throws {

@@ -151,7 +151,7 @@ let eligibleShop = rules.evaluate(shop: shop(), asOf: asOf)
 
     /// The requalification count is the smallest order count that passes: checked against a search.
     @Test func additionalOrdersIsTheSmallestThatPasses() {
-        var random = SplitMix(seed: 11)
+        var random = SeededRandom(seed: 11)
         for _ in 0..<500 {
             let group = CategoryGroup.allCases[Int(random.next() % 3)]
             let orders = Int(random.next() % 2000) + 5
@@ -192,17 +192,5 @@ let eligibleShop = rules.evaluate(shop: shop(), asOf: asOf)
         #expect(finding(verdict, .sellerFaultReturnRefundRate).outcome == .fail)
         let few = rules.evaluate(product: product(.electronics, orders: 100, cases: nil, sellerFault: 4), shopVerdict: eligibleShop, asOf: asOf)
         #expect(finding(few, .sellerFaultReturnRefundRate).outcome == .notApplicable)
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -3,14 +3,9 @@ import Testing
 @testable import MatchKernels
 
 struct Generator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var random: SeededRandom
+    init(state: UInt64) { random = SeededRandom(seed: state) }
+    mutating func next() -> UInt64 { random.next() }
     mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) * 2 - 1 }
     mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 
