@@ -228,9 +228,3 @@ public struct ShortlistService: Sendable {
         ScoreParts(similarity: rounded(parts.similarity), salesStrength: rounded(parts.salesStrength), postRate: rounded(parts.postRate), commissionFit: rounded(parts.commissionFit))
     }
 }
-
-enum VectorSpaceQuery {
-    static func space(_ db: Database, kind: VectorOwnerKind, model: String) throws -> VectorSpace? {
-        try StoreQueries.vectorSpace(db, kind: kind, model: model)
-    }
-}
