@@ -9,6 +9,7 @@ public struct ModelCatalog: Sendable {
     public let policies: [EligibilityPolicy]
     public let platform: PlatformFacts
     public let ranking: RankingModel
+    public let commission: CommissionModel
     public let digest: String
 
     public var taxonomyFile: String { directory.appendingPathComponent("taxonomy.json").path }
@@ -89,6 +90,7 @@ public struct ModelCatalog: Sendable {
         let platformURL = directory.appendingPathComponent("platform.json")
         let platform = try decode(PlatformFacts.self, platformURL)
         let ranking = try decode(RankingModel.self, directory.appendingPathComponent("ranking.json"))
+        let commission = try decode(CommissionModel.self, directory.appendingPathComponent("commission.json"))
 
         let policyDirectory = directory.appendingPathComponent("policies")
         let names = ((try? fm.contentsOfDirectory(atPath: policyDirectory.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
@@ -104,7 +106,7 @@ public struct ModelCatalog: Sendable {
         guard policies.contains(where: { $0.name == "default" }) else {
             throw MatchError(.modelFiles, "\(policyDirectory.path) has no policy named \"default\"; restore default.json")
         }
-        return ModelCatalog(directory: directory, taxonomy: taxonomy, policies: policies, platform: platform, ranking: ranking, digest: hasher.hexDigest)
+        return ModelCatalog(directory: directory, taxonomy: taxonomy, policies: policies, platform: platform, ranking: ranking, commission: commission, digest: hasher.hexDigest)
     }
 
     static func describe(_ error: any Error) -> String {

@@ -97,7 +97,46 @@ public enum StoreQueries {
     }
 }
 
+/// Sales of one product over a window.
+public struct ProductSales: Sendable, Equatable {
+    public let gmv: Double
+    public let orders: Int
+    public let creatorsWithSales: Int
+}
+
+/// One invitation's offered rate (its own, else the product's) and status.
+public struct InvitationRate: Sendable, Equatable {
+    public let productID: String
+    public let rate: Int
+    public let status: String
+}
+
 extension StoreQueries {
+    /// GMV, orders and distinct selling creators per product, for outcomes dated within `days`.
+    public static func productSales(_ db: Database, from start: Day, through end: Day) throws -> [String: ProductSales] {
+        var result: [String: ProductSales] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT product_id, sum(gmv), sum(orders), count(DISTINCT creator_id) FROM outcomes
+            WHERE day >= ? AND day <= ? GROUP BY product_id
+            """, arguments: [start.description, end.description]) {
+            result[row[0]] = ProductSales(gmv: row[1], orders: row[2], creatorsWithSales: row[3])
+        }
+        return result
+    }
+
+    /// Invitations with a known rate, for the products in `productIDs`.
+    public static func invitationRates(_ db: Database, productIDs: Set<String>) throws -> [InvitationRate] {
+        try Row.fetchAll(db, sql: """
+            SELECT i.product_id, coalesce(i.commission_rate, p.commission_rate), i.status
+            FROM invitations i JOIN products p ON p.id = i.product_id
+            WHERE coalesce(i.commission_rate, p.commission_rate) IS NOT NULL
+            """).compactMap { row in
+            let id: String = row[0]
+            guard productIDs.contains(id) else { return nil }
+            return InvitationRate(productID: id, rate: row[1], status: row[2])
+        }
+    }
+
     public static func creatorExists(_ db: Database, id: CreatorID) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM creators WHERE id = ?)", arguments: [id.rawValue]) ?? false
     }

@@ -186,7 +186,8 @@ enum ShortlistText {
         Swift.print("filters: \(report.filters.joined(separator: "; "))")
         for shortlist in report.shortlists {
             Swift.print("")
-            let rate = shortlist.offered_rate.map { ", offering \(CommissionRate.formatPercent($0))" } ?? ""
+            var rate = shortlist.offered_rate.map { ", invite at \(CommissionRate.formatPercent($0))" } ?? ""
+            if let open = shortlist.suggested_open_rate { rate += " (suggested open rate \(CommissionRate.formatPercent(open))" + (shortlist.current_rate.map { ", now \(CommissionRate.formatPercent($0)))" } ?? ")") }
             Swift.print("\(shortlist.product_id) (\(shortlist.category), shop \(shortlist.shop_id)\(rate))")
             if shortlist.creators.isEmpty { Swift.print("  no creator passes the filters") }
             for entry in shortlist.creators {

@@ -196,10 +196,17 @@ import Testing
         #expect(rows.count == 6 * 120)
         var creatorsByBatch: [String: Set<String>] = [:]
         var productsByBatch: [String: Set<String>] = [:]
+        // The offered rate is the commission suggestion's targeted rate for the product.
+        struct Suggestion: Decodable { let target_rate: Int }
+        var targetRates: [String: String] = [:]
+        for product in (0..<6).map({ "p\($0)" }) {
+            let commission = try cli.run(["commission", "--product", product, "--as-of", "2026-11-25", "--format", "json"])
+            targetRates[product] = String(try JSONDecoder().decode(Suggestion.self, from: Data(commission.stdout.utf8)).target_rate)
+        }
         for row in rows {
             creatorsByBatch[row[0], default: []].insert(row[2])
             productsByBatch[row[0], default: []].insert(row[1])
-            #expect(row[5] == "1500")
+            #expect(row[5] == targetRates[row[1]])
         }
         #expect(creatorsByBatch.values.allSatisfy { $0.count <= 50 })
         #expect(productsByBatch.values.allSatisfy { $0.count <= 100 })

@@ -24,7 +24,7 @@ struct ReasonWriter {
         return out
     }
 
-    func reasons(product: Product, creator: CreatorSignals, followers: Int, similarity: Double, parts: ScoreParts?) -> [String] {
+    func reasons(product: Product, offeredRate: Int?, creator: CreatorSignals, followers: Int, similarity: Double, parts: ScoreParts?) -> [String] {
         var scored: [(Double, String)] = []
         let fitWord = similarity >= 0.7 ? "strong" : similarity >= 0.4 ? "good" : similarity >= 0.1 ? "some" : "weak"
         scored.append((parts?.similarity ?? 1, "\(fitWord) profile fit with this product (cosine \(Self.decimal(similarity, 2)))"))
@@ -45,15 +45,15 @@ struct ReasonWriter {
             scored.append((parts?.postRate ?? 0, "post rate unknown (assumed \(Int((models.ranking.post_rate.missing * 100).rounded()))%)"))
         }
         let commission: String
-        switch (creator.avgCommissionRate, product.commissionRate) {
+        switch (creator.avgCommissionRate, offeredRate) {
         case let (average?, offered?) where offered >= average:
-            commission = "their average commission \(CommissionRate.formatPercent(average)) is at or below your offer of \(CommissionRate.formatPercent(offered))"
+            commission = "their average commission \(CommissionRate.formatPercent(average)) is at or below the suggested \(CommissionRate.formatPercent(offered)) for this invitation"
         case let (average?, offered?):
-            commission = "their average commission \(CommissionRate.formatPercent(average)) is above your offer of \(CommissionRate.formatPercent(offered)); a higher rate would help"
+            commission = "their average commission \(CommissionRate.formatPercent(average)) is above the suggested \(CommissionRate.formatPercent(offered)) for this invitation; offer more to win them"
         case (nil, _):
             commission = "their average commission is unknown"
         case (_, nil):
-            commission = "the product has no commission rate to compare"
+            commission = "no rate to compare with their average commission"
         }
         scored.append((parts?.commissionFit ?? 0, commission))
         let tier = models.platform.tier(followers: followers)?.name ?? "below \(models.platform.follower_tiers.first?.name ?? "nano")"

@@ -78,6 +78,7 @@ public struct ShortlistService: Sendable {
             var results: [[ScoredIndex]]
             /// Normalized vectors of the creators in the results, by candidate index.
             var resultVectors: [Int: [Float]]
+            var suggestions: [ProductID: CommissionSuggestion]
         }
         let loadStart = clock.now
         var searchStart = clock.now
@@ -116,7 +117,9 @@ public struct ShortlistService: Sendable {
             }
             lap("load", since: loadStart)
             searchStart = clock.now
-            let adjustment = rankBy == .blended ? Self.blendedAdjustment(ranking: ranking, pool: pool, products: products, categoryIndex: categoryIndex) : nil
+            let suggestions = try CommissionService(database: database, models: models).suggestions(for: products, db: db, asOf: request.asOf)
+            let offeredRates = products.map { suggestions[$0.id]?.target_rate ?? $0.commissionRate }
+            let adjustment = rankBy == .blended ? Self.blendedAdjustment(ranking: ranking, pool: pool, products: products, offeredRates: offeredRates, categoryIndex: categoryIndex) : nil
             let results: [[ScoredIndex]]
             do {
                 results = try TopKSearch(configuration: request.tiles).search(
@@ -135,14 +138,14 @@ public struct ShortlistService: Sendable {
                     resultVectors[c] = FeatureMatrix(rows: 1, dimension: raw.count, values: raw).normalized().values
                 }
             }
-            return Scored(pool: pool, products: products, productMatrix: productMatrix, results: results, resultVectors: resultVectors)
+            return Scored(pool: pool, products: products, productMatrix: productMatrix, results: results, resultVectors: resultVectors, suggestions: suggestions)
         }
 
         let pool = scored.pool
         let productMatrix = scored.productMatrix
         let results = scored.results
         let productCategories = scored.products.map { categoryIndex[$0.category] ?? -1 }
-        let productRates = scored.products.map(\.commissionRate)
+        let productRates = scored.products.map { scored.suggestions[$0.id]?.target_rate ?? $0.commissionRate }
         let explainer = ReasonWriter(models: models, ranking: ranking, filters: request.filters, recentDays: recentDays)
         var shortlists: [Shortlist] = []
         for (p, product) in scored.products.enumerated() {
@@ -158,11 +161,12 @@ public struct ShortlistService: Sendable {
                     tier: models.platform.tier(followers: pool.followers[c])?.name,
                     score: Self.rounded(Double(candidate.score)), similarity: Self.rounded(similarity),
                     score_parts: parts.map(Self.rounded),
-                    reasons: explainer.reasons(product: product, creator: pool.signals[c], followers: pool.followers[c], similarity: similarity, parts: parts))
+                    reasons: explainer.reasons(product: product, offeredRate: productRates[p], creator: pool.signals[c], followers: pool.followers[c], similarity: similarity, parts: parts))
             }
             shortlists.append(Shortlist(
                 product_id: product.id.rawValue, run_id: nil, shop_id: product.shopID.rawValue, category: product.category,
-                offered_rate: product.commissionRate, rank_by: rankBy.rawValue, creators: entries))
+                offered_rate: productRates[p], suggested_open_rate: scored.suggestions[product.id]?.suggested_rate,
+                current_rate: product.commissionRate, rank_by: rankBy.rawValue, creators: entries))
         }
         lap("total", since: started)
         logger.info("shortlist.finished", metadata: [
@@ -200,14 +204,14 @@ public struct ShortlistService: Sendable {
     }
 
     /// `similarity_weight · cosine + bonus`, the bonus bounded per creator for the kernel's first pass.
-    static func blendedAdjustment(ranking: BlendedRanking, pool: CandidatePool, products: [Product], categoryIndex: [String: Int32]) -> ScoreAdjustment {
+    static func blendedAdjustment(ranking: BlendedRanking, pool: CandidatePool, products: [Product], offeredRates: [Int?], categoryIndex: [String: Int32]) -> ScoreAdjustment {
         let w = ranking.model.weights
         let signals = pool.signals
         let strengths = signals.map { ranking.strength($0) }
         let posts = signals.map { ranking.postRate($0) }
         let bounds = signals.map { Float(ranking.bonusUpperBound($0)) }
         let productCategories = products.map { categoryIndex[$0.category] ?? -1 }
-        let productRates = products.map(\.commissionRate)
+        let productRates = offeredRates
         return ScoreAdjustment(scale: Float(w.similarity), upperBounds: bounds) { p, c in
             let share = ranking.categoryShare(signals[c], productCategory: productCategories[p])
             let fit = ranking.commissionFit(signals[c], offeredRate: productRates[p])

@@ -68,8 +68,12 @@ public struct Shortlist: Codable, Sendable {
     public let run_id: String?
     public let shop_id: String
     public let category: String
-    /// The product's open-collaboration rate (hundredths of a percent), when it has one.
+    /// The rate to offer in the targeted invitation: the commission suggestion's target rate
+    /// (hundredths of a percent).
     public let offered_rate: Int?
+    /// The suggested open-collaboration rate, and the product's current one.
+    public let suggested_open_rate: Int?
+    public let current_rate: Int?
     public let rank_by: String
     public let creators: [ShortlistEntry]
 }
