@@ -24,3 +24,5 @@ echo
 echo
 # The seeded demo always has product p-000001 (an eligible one); show its invitation shortlist.
 "$bin" --db "$db" shortlist --product p-000001 --limit 5 --as-of "$today"
+echo
+"$bin" --db "$db" commission --product p-000001 --as-of "$today"
