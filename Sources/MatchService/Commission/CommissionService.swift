@@ -37,10 +37,11 @@ public struct CommissionService: Sendable {
     /// One suggestion per category that has products, by category name.
     public func report(asOf: Day) throws(MatchError) -> [CommissionSuggestion] {
         try database.read { db in
-            let names = Set(try StoreQueries.products(db).map(\.category)).sorted()
+            let data = try MarketData(db, models: models, asOf: asOf)
+            let names = Set(data.products.map(\.category)).sorted()
             return try names.compactMap { name in
                 guard let category = models.taxonomy.category(named: name) else { return nil }
-                return try suggest(category: category, product: nil, db: db, asOf: asOf)
+                return finish(try evidence(for: category, data: data, db: db, asOf: asOf), category: category, product: nil, asOf: asOf)
             }
         }
     }
@@ -49,10 +50,12 @@ public struct CommissionService: Sendable {
     public func suggestions(for products: [Product], db: Database, asOf: Day) throws -> [ProductID: CommissionSuggestion] {
         var byCategory: [String: CategoryEvidence] = [:]
         var result: [ProductID: CommissionSuggestion] = [:]
+        guard !products.isEmpty else { return result }
+        let data = try MarketData(db, models: models, asOf: asOf)
         for product in products {
             guard let category = models.taxonomy.category(named: product.category) else { continue }
             if byCategory[category.name] == nil {
-                byCategory[category.name] = try evidence(for: category, db: db, asOf: asOf)
+                byCategory[category.name] = try evidence(for: category, data: data, db: db, asOf: asOf)
             }
             result[product.id] = finish(byCategory[category.name]!, category: category, product: product, asOf: asOf)
         }
@@ -77,7 +80,19 @@ public struct CommissionService: Sendable {
     }
 
     func suggest(category: Category, product: Product?, db: Database, asOf: Day) throws -> CommissionSuggestion {
-        finish(try evidence(for: category, db: db, asOf: asOf), category: category, product: product, asOf: asOf)
+        let data = try MarketData(db, models: models, asOf: asOf)
+        return finish(try evidence(for: category, data: data, db: db, asOf: asOf), category: category, product: product, asOf: asOf)
+    }
+
+    /// Every product and its sales in the window, read once per answer or report.
+    struct MarketData {
+        let products: [Product]
+        let sales: [String: ProductSales]
+
+        init(_ db: Database, models: ModelCatalog, asOf: Day) throws {
+            products = try StoreQueries.products(db)
+            sales = try StoreQueries.productSales(db, from: asOf.advanced(by: -models.commission.performance_window_days + 1), through: asOf)
+        }
     }
 
     /// The categories whose products count for `category`: itself, its children, or a whole group.
@@ -88,12 +103,12 @@ public struct CommissionService: Sendable {
         return Set([category.name] + models.taxonomy.categories.filter { $0.parent == category.name }.map(\.name))
     }
 
-    func evidence(for category: Category, db: Database, asOf: Day) throws -> CategoryEvidence {
+    func evidence(for category: Category, data: MarketData, db: Database, asOf: Day) throws -> CategoryEvidence {
         let model = models.commission
         let included = members(of: category)
-        let products = try StoreQueries.products(db).filter { included.contains($0.category) }
+        let products = data.products.filter { included.contains($0.category) }
         let window = model.performance_window_days
-        let sales = try StoreQueries.productSales(db, from: asOf.advanced(by: -window + 1), through: asOf)
+        let sales = data.sales
         let rated = products.filter { $0.commissionRate != nil }
         let performance = rated.map { ProductPerformance(productID: $0.id, rate: $0.commissionRate!, gmv: sales[$0.id.rawValue]?.gmv ?? 0) }
         let top = CommissionMath.topPerformers(performance, share: model.top_share)
