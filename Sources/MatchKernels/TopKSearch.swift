@@ -245,19 +245,27 @@ struct WorkerState {
         let scale = adjustment?.scale ?? 1
         let bounds = adjustment?.upperBounds ?? []
         let scoreTile = scores
+        let productValues = products.values
         scoreTile.withUnsafeBufferPointer { s in
             bounds.withUnsafeBufferPointer { b in
-                for p in rows {
-                    let row = s.baseAddress! + (p - rows.lowerBound) * n
-                    var j = 0
-                    while true {
-                        let cutoff = collectors[p].threshold - margin
-                        j = b.isEmpty
-                            ? cmatch_first_at_least(row, j, n, cutoff)
-                            : cmatch_first_at_least_affine(row, b.baseAddress! + tile.base, j, n, scale, cutoff)
-                        guard j < n else { break }
-                        offerExact(product: p, tile: tile, column: j)
-                        j += 1
+                productValues.withUnsafeBufferPointer { pv in
+                    tile.values.withUnsafeBufferPointer { cv in
+                        let creatorBase = cv.baseAddress! + tile.firstRow * d
+                        for p in rows {
+                            let row = s.baseAddress! + (p - rows.lowerBound) * n
+                            let productRow = pv.baseAddress! + p * d
+                            let excluded = exclusions?[p] ?? []
+                            var j = 0
+                            while true {
+                                let cutoff = collectors[p].threshold - margin
+                                j = b.isEmpty
+                                    ? cmatch_first_at_least(row, j, n, cutoff)
+                                    : cmatch_first_at_least_affine(row, b.baseAddress! + tile.base, j, n, scale, cutoff)
+                                guard j < n else { break }
+                                offerExact(product: p, productRow: productRow, creatorRow: creatorBase + j * d, index: Int32(tile.base + j), excluded: excluded)
+                                j += 1
+                            }
+                        }
                     }
                 }
             }
@@ -294,8 +302,17 @@ struct WorkerState {
                     }
                 }
             }
-            for i in 0..<count {
-                offerExact(product: rows.lowerBound + Int(candidateRows[i]), tile: tile, column: column + Int(candidateColumns[i]))
+            let productValues = products.values
+            productValues.withUnsafeBufferPointer { pv in
+                tile.values.withUnsafeBufferPointer { cv in
+                    let creatorBase = cv.baseAddress! + tile.firstRow * d
+                    for i in 0..<count {
+                        let p = rows.lowerBound + Int(candidateRows[i])
+                        let j = column + Int(candidateColumns[i])
+                        offerExact(product: p, productRow: pv.baseAddress! + p * d, creatorRow: creatorBase + j * d,
+                                   index: Int32(tile.base + j), excluded: exclusions?[p] ?? [])
+                    }
+                }
             }
             column += n
             chunk *= 2
@@ -303,17 +320,17 @@ struct WorkerState {
     }
 
     /// Recomputes a candidate's score exactly and offers it, unless the product excludes the creator.
-    mutating func offerExact(product p: Int, tile: CreatorTile, column j: Int) {
-        let d = products.dimension
-        let index = Int32(tile.base + j)
-        let cosine = products.values.withUnsafeBufferPointer { pv in
-            tile.values.withUnsafeBufferPointer { cv in
-                ExactScore.cosine(pv.baseAddress! + p * d, cv.baseAddress! + (tile.firstRow + j) * d, dimension: d)
-            }
+    @inline(__always)
+    mutating func offerExact(product p: Int, productRow: UnsafePointer<Float>, creatorRow: UnsafePointer<Float>, index: Int32, excluded: [Int32]) {
+        let cosine = ExactScore.cosine(productRow, creatorRow, dimension: products.dimension)
+        let score: Float
+        if let adjustment {
+            score = cosine * adjustment.scale + adjustment.bonus(p, Int(index))
+        } else {
+            score = cosine
         }
-        let score = adjustment.map { cosine * $0.scale + $0.bonus(p, Int(index)) } ?? cosine
         guard score >= collectors[p].threshold else { return }
-        if let excluded = exclusions?[p], !excluded.isEmpty, excluded.sortedContains(index) { return }
+        if !excluded.isEmpty, excluded.sortedContains(index) { return }
         collectors[p].offer(score: score, index: index)
     }
 }
