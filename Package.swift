@@ -52,7 +52,7 @@ let package = Package(
             name: "creatormatch-bench",
             dependencies: ["MatchKernels", "MatchCore"]
         ),
-        .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore"]),
+        .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore", "MatchInterchange"]),
         .testTarget(name: "MatchKernelsTests", dependencies: ["MatchKernels", "MatchCore"]),
         .testTarget(name: "MatchInterchangeTests", dependencies: ["MatchInterchange", "MatchCore"]),
         .testTarget(name: "MatchStoreTests", dependencies: ["MatchStore", "MatchCore"]),

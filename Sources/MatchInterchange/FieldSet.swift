@@ -170,13 +170,6 @@ public struct FieldSet: Sendable {
     }
 }
 
-extension JSONValue {
-    var isString: Bool {
-        if case .string = self { return true }
-        return false
-    }
-}
-
 extension String {
     var trimmingSpaces: String {
         var view = Substring(self)

@@ -56,6 +56,44 @@ public final class LineReader {
         return Int(info.st_size)
     }
 
+    /// A line read with a length limit.
+    public enum BoundedLine: Sendable, Equatable {
+        case line([UInt8])
+        /// The line had more than the limit; its bytes were skipped without being held (`bytes` counted).
+        case tooLong(bytes: Int)
+    }
+
+    /// The next line, or `.tooLong` for a line over `maxBytes` (skipped to its end while holding at most
+    /// about `maxBytes` in memory); nil at end of input.
+    public func nextLine(maxBytes: Int) throws -> BoundedLine? {
+        var skipped = 0
+        while true {
+            if let newline = findNewline() {
+                lineNumber += 1
+                let length = newline - start
+                defer { start = newline + 1 }
+                if skipped > 0 || length > maxBytes { return .tooLong(bytes: skipped + length) }
+                var lineEnd = newline
+                if lineEnd > start, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                return .line(Array(buffer[start..<lineEnd]))
+            }
+            if end - start > maxBytes {
+                // Over the limit with no end in sight: drop what is held and keep counting.
+                skipped += end - start
+                start = end
+            }
+            if eof {
+                guard start < end || skipped > 0 else { return nil }
+                lineNumber += 1
+                let length = end - start
+                defer { start = end }
+                if skipped > 0 || length > maxBytes { return .tooLong(bytes: skipped + length) }
+                return .line(Array(buffer[start..<end]))
+            }
+            try fill()
+        }
+    }
+
     /// The first byte that is not white space, without consuming anything; nil for empty input.
     public func peekFirstNonBlankByte() throws -> UInt8? {
         var scanned = start

@@ -9,6 +9,11 @@ public enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
+    public var isString: Bool {
+        if case .string = self { return true }
+        return false
+    }
+
     /// A short description of the value's kind, for messages: "a string", "an array", …
     public var kindDescription: String {
         switch self {

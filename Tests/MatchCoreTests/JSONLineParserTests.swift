@@ -1,4 +1,5 @@
 import Testing
+@testable import MatchCore
 @testable import MatchInterchange
 
 @Suite struct JSONLineParserTests {
