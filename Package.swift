@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Arrows point one way: creatormatch → MatchService → {MatchStore, MatchInterchange, MatchKernels} → MatchCore.
+// Arrows point one way: creatormatch → MatchService → {MatchStore, MatchInterchange, MatchKernels, MatchProtocol} → MatchCore.
 // MatchCore depends on nothing; MatchKernels is the only importer of CBLAS and of CMatchScan (its SIMD scan).
 let package = Package(
     name: "CreatorMatch",
@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "CMatchScan"),
         .target(name: "MatchKernels", dependencies: ["CBLAS", "CMatchScan", "MatchCore"]),
         .target(name: "MatchInterchange", dependencies: ["MatchCore"]),
+        .target(name: "MatchProtocol", dependencies: ["MatchCore"]),
         .target(
             name: "MatchStore",
             dependencies: [
@@ -36,14 +37,14 @@ let package = Package(
         .target(
             name: "MatchService",
             dependencies: [
-                "MatchCore", "MatchKernels", "MatchInterchange", "MatchStore",
+                "MatchCore", "MatchKernels", "MatchInterchange", "MatchStore", "MatchProtocol",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "creatormatch",
             dependencies: [
-                "MatchService", "MatchCore", "MatchKernels",
+                "MatchService", "MatchCore", "MatchKernels", "MatchProtocol", "MatchInterchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

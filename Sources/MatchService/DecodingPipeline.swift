@@ -121,14 +121,17 @@ final class DecodingPipeline: @unchecked Sendable {
 
     private func decode(_ record: RawRecord) -> Result<DecodedEntity, FieldError> {
         Result { () throws(FieldError) -> DecodedEntity in
-            let fields = try record.fields.get()
-            switch kind {
-            case .shops: return .shop(try decoder.shop(fields))
-            case .products: return .product(try decoder.product(fields))
-            case .creators: return .creator(try decoder.creator(fields))
-            case .outcomes: return .outcome(try decoder.outcome(fields))
-            case .invitations: return .invitation(try decoder.invitation(fields))
-            }
+            try Self.decode(kind, try record.fields.get(), decoder)
+        }
+    }
+
+    static func decode(_ kind: EntityKind, _ fields: FieldSet, _ decoder: EntityDecoder) throws(FieldError) -> DecodedEntity {
+        switch kind {
+        case .shops: return .shop(try decoder.shop(fields))
+        case .products: return .product(try decoder.product(fields))
+        case .creators: return .creator(try decoder.creator(fields))
+        case .outcomes: return .outcome(try decoder.outcome(fields))
+        case .invitations: return .invitation(try decoder.invitation(fields))
         }
     }
 }

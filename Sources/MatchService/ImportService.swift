@@ -147,6 +147,32 @@ public struct ImportService: Sendable {
         return report
     }
 
+    /// Upserts records given as JSON objects (the JSON-RPC upserts), all in one transaction: any bad
+    /// record and nothing is written; the error names `label[i]` and the field.
+    public func importValues(_ kind: EntityKind, _ values: [JSONValue], label: String) throws(MatchError) -> (imported: Int, vectors: Int) {
+        let now = clock.now()
+        let decoder = EntityDecoder(taxonomy: models.taxonomy, taxonomyFile: models.taxonomyFile)
+        let delays = RateChangeDelays(
+            targetDays: models.platform.rate_cut_delay_days.target_collaboration,
+            existingPromotersDays: models.platform.rate_cut_delay_days.open_collaboration_existing_promoters)
+        return try database.write { db in
+            let writer = ImportWriter(db: db, timestamp: now.iso8601, today: now.utcDay, delays: delays)
+            var space: VectorSpace?
+            var vectors = 0
+            for (i, value) in values.enumerated() {
+                do {
+                    guard case .object(let object) = value else { throw FieldError(field: nil, "expected a JSON object") }
+                    let entity = try DecodingPipeline.decode(kind, FieldSet(values: object, isCSV: false), decoder)
+                    vectors += try Self.store(entity, writer: writer, space: &space, inSavepoint: false, db: db)
+                } catch let issue as FieldError {
+                    let place = issue.field.map { "\(label)[\(i)], field \"\($0)\"" } ?? "\(label)[\(i)]"
+                    throw MatchError(.invalidInput, "\(place): \(issue.message); nothing was written")
+                }
+            }
+            return (values.count, vectors)
+        }
+    }
+
     static func defaultRejectsPath(_ kind: EntityKind, _ path: String) -> String {
         path == "-" ? "\(kind.rawValue).rejects.jsonl" : path + ".rejects.jsonl"
     }

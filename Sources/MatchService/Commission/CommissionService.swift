@@ -198,7 +198,7 @@ public struct CommissionService: Sendable {
                 window_days: market.window_days, products: market.products, products_with_sales: market.products_with_sales,
                 top_share: market.top_share, top_performers: market.top_performers, rates: market.rates, market_rate: market.market_rate,
                 suggestion_percentile: CommissionMath.rank(of: suggested, in: evidence.topRates), note: market.note)
-            explanation.append("Top performers in \(category.name) (\(evidence.topRates.count) products) pay a median of \(CommissionRate.formatPercent(market.market_rate!)); the suggestion sits at their \(Int((market.suggestion_percentile! * 100).rounded()))th percentile.")
+            explanation.append("Top performers in \(category.name) (\(evidence.topRates.count) product\(evidence.topRates.count == 1 ? "" : "s")) pay a median of \(CommissionRate.formatPercent(market.market_rate!)); the suggestion sits at their \(Int((market.suggestion_percentile! * 100).rounded()))th percentile.")
         } else {
             explanation.append("No sales data for \(category.name) in the last \(model.performance_window_days) days: the suggestion is the category norm for \(evidence.prior.from).")
         }

@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import MatchCore
+import MatchKernels
+import MatchProtocol
+import MatchStore
+
+/// Answers JSON-RPC requests with the same services the command line uses. Params mirror the CLI
+/// options in snake_case; results are the CLI's `--format json` documents.
+public final class RPCDispatcher: @unchecked Sendable {
+    let database: MatchDatabase
+    let models: ModelCatalog
+    let clock: any WallClock
+    let logger: Logger
+
+    public init(database: MatchDatabase, models: ModelCatalog, clock: any WallClock = SystemClock(), logger: Logger) {
+        self.database = database
+        self.models = models
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public static let methods = ["shortlist", "commission", "eligibility", "upsert_creators", "upsert_products", "stats", "rpc.discover"]
+
+    /// The JSON text of the result, or a failure to send back.
+    public func handle(_ request: JSONRPC.Request) -> Result<String, JSONRPC.Failure> {
+        do {
+            return .success(try dispatch(request.method, request.params))
+        } catch let failure as JSONRPC.Failure {
+            return .failure(failure)
+        } catch let error as MatchError {
+            return .failure(JSONRPC.Failure(error))
+        } catch {
+            logger.error("rpc.internal_error", metadata: ["rpc.method": "\(request.method)", "error": "\(error)"])
+            return .failure(JSONRPC.Failure(.internalError, "internal error while answering \(request.method); the server goes on"))
+        }
+    }
+
+    func dispatch(_ method: String, _ params: Params) throws -> String {
+        let today = clock.now().utcDay
+        switch method {
+        case "stats":
+            try params.allowOnly([])
+            return try JSONRPC.encode(try StoreStats.read(database))
+
+        case "eligibility":
+            try params.allowOnly(["shop_id", "product_id", "as_of", "policy"])
+            let shop = try params.string("shop_id")
+            let product = try params.string("product_id")
+            guard shop == nil || product == nil else { throw JSONRPC.Failure(.invalidParams, "give \"shop_id\" or \"product_id\", not both") }
+            let scope: EligibilityScope = shop.map { .shop(ShopID($0)) } ?? product.map { .product(ProductID($0)) } ?? .all
+            let report = try EligibilityService(database: database, models: models)
+                .report(scope: scope, asOf: try params.day("as_of") ?? today, policyName: try params.string("policy"))
+            return try JSONRPC.encode(report)
+
+        case "commission":
+            try params.allowOnly(["category", "product_id", "all", "as_of"])
+            let service = CommissionService(database: database, models: models)
+            let day = try params.day("as_of") ?? today
+            let category = try params.string("category")
+            let product = try params.string("product_id")
+            let all = try params.bool("all") ?? false
+            guard [category != nil, product != nil, all].filter({ $0 }).count == 1 else {
+                throw JSONRPC.Failure(.invalidParams, "give exactly one of \"category\", \"product_id\" or \"all\": true")
+            }
+            if all { return try JSONRPC.encode(try service.report(asOf: day)) }
+            let scope: CommissionScope = category.map { .category($0) } ?? .product(ProductID(product!))
+            return try JSONRPC.encode(try service.suggest(scope, asOf: day))
+
+        case "shortlist":
+            try params.allowOnly([
+                "product_id", "product_ids", "shop_id", "all", "limit", "rank_by", "as_of", "min_tier", "max_tier", "min_gmv",
+                "categories", "recently_invited_days", "exclude_declined", "allow", "deny", "stream",
+            ])
+            let single = try params.string("product_id")
+            let list = try params.strings("product_ids")
+            let shop = try params.string("shop_id")
+            let all = try params.bool("all") ?? false
+            guard [single != nil, list != nil, shop != nil, all].filter({ $0 }).count == 1 else {
+                throw JSONRPC.Failure(.invalidParams, "give exactly one of \"product_id\", \"product_ids\", \"shop_id\" or \"all\": true")
+            }
+            let selection: ProductSelection = single.map { .ids([ProductID($0)]) }
+                ?? list.map { .ids($0.map(ProductID.init)) } ?? shop.map { .shop(ShopID($0)) } ?? .allEligible
+            var request = ShortlistRequest(selection: selection, asOf: try params.day("as_of") ?? today)
+            request.k = try params.int("limit", in: 0...10_000) ?? 50
+            if let rankBy = try params.string("rank_by") {
+                guard let parsed = RankBy(rawValue: rankBy) else {
+                    throw JSONRPC.Failure(.invalidParams, "param \"rank_by\": expected \"similarity\" or \"blended\", got \"\(rankBy.prefix(40))\"")
+                }
+                request.rankBy = parsed
+            }
+            var filters = CreatorFilters()
+            filters.minTier = try params.string("min_tier")
+            filters.maxTier = try params.string("max_tier")
+            if let minGMV = try params.number("min_gmv") {
+                guard minGMV >= 0 else { throw JSONRPC.Failure(.invalidParams, "param \"min_gmv\": expected a number >= 0") }
+                filters.minGMV = minGMV
+            }
+            filters.categories = try params.strings("categories") ?? []
+            filters.recentlyInvitedDays = try params.int("recently_invited_days", in: 0...3650)
+            filters.excludeDeclined = try params.bool("exclude_declined") ?? false
+            filters.allow = try params.strings("allow").map(Set.init)
+            filters.deny = Set(try params.strings("deny") ?? [])
+            request.filters = filters
+            request.streaming = try params.bool("stream") ?? false
+            let report = try ShortlistService(database: database, models: models, logger: logger).shortlists(request)
+            if single != nil, let only = report.shortlists.first { return try JSONRPC.encode(only) }
+            return try JSONRPC.encode(report)
+
+        case "upsert_creators", "upsert_products":
+            let key = method == "upsert_creators" ? "creators" : "products"
+            try params.allowOnly([key])
+            let values = try params.objects(key)
+            let importer = ImportService(database: database, models: models, clock: clock, logger: logger)
+            do {
+                let result = try importer.importValues(method == "upsert_creators" ? .creators : .products, values, label: key)
+                return try JSONRPC.encode(["upserted": result.imported, "vectors": result.vectors])
+            } catch let error as MatchError where error.code == .invalidInput {
+                throw JSONRPC.Failure(.invalidParams, error.message)
+            }
+
+        case "rpc.discover":
+            return OpenRPC.document
+
+        default:
+            throw JSONRPC.Failure(.methodNotFound, "no method \"\(method.prefix(60))\"; methods: \(Self.methods.joined(separator: ", "))")
+        }
+    }
+}
