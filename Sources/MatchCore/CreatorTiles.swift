@@ -6,12 +6,18 @@ public struct CreatorTile: Sendable {
     public let rows: Int
     public let values: [Float]
     public let firstRow: Int
+    /// The same rows already packed as bfloat16 in groups of 16 (the kernel's layout), starting at
+    /// `packedOffset`; nil when the kernel must pack the tile itself.
+    public let packed: [UInt32]?
+    public let packedOffset: Int
 
-    public init(base: Int, rows: Int, values: [Float], firstRow: Int) {
+    public init(base: Int, rows: Int, values: [Float], firstRow: Int, packed: [UInt32]? = nil, packedOffset: Int = 0) {
         self.base = base
         self.rows = rows
         self.values = values
         self.firstRow = firstRow
+        self.packed = packed
+        self.packedOffset = packedOffset
     }
 }
 
@@ -27,28 +33,36 @@ public protocol CreatorTileSource: Sendable {
     func makeIterator(tileRows: Int) throws -> any CreatorTileIterator
 }
 
-/// Creators held in memory as one normalized matrix; tiles reference it without copying.
+/// Creators held in memory as one normalized matrix; tiles reference it without copying. With
+/// `packed` (the whole matrix in the kernel's bfloat16 layout, groups of 16 rows), tiles start on
+/// group boundaries and carry it, so a warm server never packs per query.
 public struct InMemoryCreators: CreatorTileSource {
     public let matrix: FeatureMatrix
+    public let packed: [UInt32]?
 
-    public init(normalized matrix: FeatureMatrix) {
+    public init(normalized matrix: FeatureMatrix, packed: [UInt32]? = nil) {
+        precondition(packed == nil || packed!.count == (matrix.rows + 15) / 16 * 16 * matrix.dimension / 2, "packed must hold the whole matrix")
         self.matrix = matrix
+        self.packed = packed
     }
 
     public var dimension: Int { matrix.dimension }
 
     public func makeIterator(tileRows: Int) -> any CreatorTileIterator {
-        Iterator(matrix: matrix, tileRows: max(1, tileRows))
+        let rows = max(1, tileRows)
+        return Iterator(matrix: matrix, packed: packed, tileRows: packed == nil ? rows : (rows + 15) / 16 * 16)
     }
 
     final class Iterator: CreatorTileIterator, @unchecked Sendable {
         let matrix: FeatureMatrix
+        let packed: [UInt32]?
         let tileRows: Int
         private var nextRow = 0
         private let lock = Lock()
 
-        init(matrix: FeatureMatrix, tileRows: Int) {
+        init(matrix: FeatureMatrix, packed: [UInt32]?, tileRows: Int) {
             self.matrix = matrix
+            self.packed = packed
             self.tileRows = tileRows
         }
 
@@ -57,7 +71,8 @@ public struct InMemoryCreators: CreatorTileSource {
                 guard nextRow < matrix.rows else { return nil }
                 let rows = min(tileRows, matrix.rows - nextRow)
                 defer { nextRow += rows }
-                return CreatorTile(base: nextRow, rows: rows, values: matrix.values, firstRow: nextRow)
+                return CreatorTile(base: nextRow, rows: rows, values: matrix.values, firstRow: nextRow,
+                                   packed: packed, packedOffset: nextRow * matrix.dimension / 2)
             }
         }
     }

@@ -137,6 +137,17 @@ public struct TopKSearch: Sendable {
         return merged.map { $0.sorted() }
     }
 
+    /// The whole matrix in the bfloat16 kernel's layout, for a source that keeps it (nil where this
+    /// CPU or the dimension rules the bfloat16 pass out).
+    public static func packForBFloat16(_ matrix: FeatureMatrix) -> [UInt32]? {
+        guard FilterPrecision.automatic.resolved(dimension: matrix.dimension) == .bfloat16 else { return nil }
+        var out = [UInt32](repeating: 0, count: (matrix.rows + 15) / 16 * 16 * matrix.dimension / 2)
+        matrix.values.withUnsafeBufferPointer { rows in
+            out.withUnsafeMutableBufferPointer { cmatch_pack_bf16_groups(rows.baseAddress!, matrix.rows, matrix.dimension, $0.baseAddress!) }
+        }
+        return out
+    }
+
     static func packPairs(_ matrix: FeatureMatrix) -> [UInt32] {
         var out = [UInt32](repeating: 0, count: matrix.rows * matrix.dimension / 2)
         matrix.values.withUnsafeBufferPointer { rows in
@@ -174,10 +185,14 @@ struct WorkerState {
     let adjustment: ScoreAdjustment?
     let exclusions: [[Int32]]?
     var collectors: [TopKCollector]
+    let maxTileRows: Int
     /// float32: the score tile. bfloat16: unused.
     var scores: [Float] = []
     /// bfloat16: the packed creator tile, the block's filter thresholds and the candidate lists.
     var packedTile: [UInt32] = []
+    /// The packed rows the current tile is scored from: the tile's own, or `packedTile`.
+    var packedSource: [UInt32] = []
+    var packedBase = 0
     var thresholds: [Float] = []
     var candidateRows: [Int32] = []
     var candidateColumns: [Int32] = []
@@ -193,23 +208,34 @@ struct WorkerState {
         self.exclusions = exclusions
         collectors = Array(repeating: TopKCollector(k: k), count: products.rows)
         let block = min(configuration.productBlock, products.rows)
+        // A pre-packed source rounds tiles up to whole groups of 16 creators.
+        maxTileRows = (configuration.creatorTile + 15) / 16 * 16
         if precision == .bfloat16 {
             thresholds = [Float](repeating: 0, count: block)
-            candidateRows = [Int32](repeating: 0, count: block * configuration.creatorTile)
+            candidateRows = [Int32](repeating: 0, count: block * maxTileRows)
             candidateColumns = candidateRows
         } else {
-            scores = [Float](repeating: 0, count: block * configuration.creatorTile)
+            scores = [Float](repeating: 0, count: block * maxTileRows)
         }
     }
 
     /// Scores every product block against one creator tile and feeds the collectors.
     mutating func score(_ tile: CreatorTile) {
+        precondition(tile.rows <= maxTileRows, "a creator tile is larger than the configured tile size")
         let d = products.dimension
         if precision == .bfloat16 {
-            let groups = (tile.rows + 15) / 16
-            if packedTile.count < groups * 16 * d / 2 { packedTile = [UInt32](repeating: 0, count: groups * 16 * d / 2) }
-            tile.values.withUnsafeBufferPointer { c in
-                packedTile.withUnsafeMutableBufferPointer { cmatch_pack_bf16_groups(c.baseAddress! + tile.firstRow * d, tile.rows, d, $0.baseAddress!) }
+            if let packed = tile.packed {
+                packedSource = packed
+                packedBase = tile.packedOffset
+            } else {
+                packedSource = []
+                let groups = (tile.rows + 15) / 16
+                if packedTile.count < groups * 16 * d / 2 { packedTile = [UInt32](repeating: 0, count: groups * 16 * d / 2) }
+                tile.values.withUnsafeBufferPointer { c in
+                    packedTile.withUnsafeMutableBufferPointer { cmatch_pack_bf16_groups(c.baseAddress! + tile.firstRow * d, tile.rows, d, $0.baseAddress!) }
+                }
+                packedSource = packedTile
+                packedBase = 0
             }
         }
         var start = 0
@@ -286,14 +312,14 @@ struct WorkerState {
             let n = min(chunk, tile.rows - column)
             for (i, p) in rows.enumerated() { thresholds[i] = collectors[p].threshold - margin }
             let count = packedProducts.withUnsafeBufferPointer { a in
-                packedTile.withUnsafeBufferPointer { c in
+                packedSource.withUnsafeBufferPointer { c in
                     thresholds.withUnsafeBufferPointer { t in
                         bounds.withUnsafeBufferPointer { b in
                             candidateRows.withUnsafeMutableBufferPointer { r in
                                 candidateColumns.withUnsafeMutableBufferPointer { cols in
                                     cmatch_bf16_candidates(
                                         a.baseAddress! + rows.lowerBound * d / 2, rows.count,
-                                        c.baseAddress! + (column / 16) * 16 * d / 2, n, d,
+                                        c.baseAddress! + packedBase + (column / 16) * 16 * d / 2, n, d,
                                         t.baseAddress!, scale, b.isEmpty ? nil : b.baseAddress! + tile.base + column,
                                         r.baseAddress!, cols.baseAddress!)
                                 }

@@ -121,6 +121,13 @@ extension Array {
         ])
         let results = try configurations.map { try TopKSearch(configuration: $0).search(products: products, creators: creators, k: 25) }
         for result in results.dropFirst() { #expect(result == results[0]) }
+        // A source that keeps the matrix pre-packed for the bfloat16 pass gives the same results.
+        if let packed = TopKSearch.packForBFloat16(creators.matrix) {
+            let prepacked = InMemoryCreators(normalized: creators.matrix, packed: packed)
+            for configuration in configurations {
+                #expect(try TopKSearch(configuration: configuration).search(products: products, creators: prepacked, k: 25) == results[0])
+            }
+        }
     }
 
     /// Many near-ties just around the cut, where a filter with too small an error margin would drop
