@@ -1,24 +1,61 @@
 import Foundation
 import GRDB
 import MatchCore
-import MatchInterchange
 import MatchStore
 
-/// The creators that pass the global filters, in id order, with what ranking and reasons need.
-/// Index i here is the kernel's creator index i, so index order is id order.
-struct CandidatePool {
+/// Creators with a vector, in id order, with what filters, ranking and reasons need. `load` reads
+/// every one; `filtered` keeps those passing the global filters. Index i of a pool is the kernel's
+/// creator index i, so index order is id order; `positions[i]` is the creator's row among all creators
+/// with a vector (to pick its vector).
+struct CandidatePool: Sendable {
     var ids: [String] = []
     var usernames: [String?] = []
     var followers: [Int] = []
+    /// The top of the 30-day GMV range as given (nil when missing), for the minimum-GMV filter.
+    var gmvMax: [Double?] = []
     var signals: [CreatorSignals] = []
-    /// Position of each kept creator among all creators with a vector (to pick their vectors).
-    var keptPositions: [Bool] = []
+    var positions: [Int] = []
+    /// How many creators with a vector there are in all (the length of a keep mask).
+    var total = 0
 
-    /// Reads creator profiles and keeps those passing `filters`.
-    static func load(
-        _ db: Database, model: String, filters: CreatorFilters, catalog: ModelCatalog, categoryIndex: [String: Int32]
-    ) throws -> CandidatePool {
+    /// Reads every creator with a vector in `model`. A missing GMV is estimated from followers at the
+    /// median GMV per follower of all of them (the ranking discounts estimates), not read as zero.
+    static func load(_ db: Database, model: String, categoryIndex: [String: Int32]) throws -> CandidatePool {
         var pool = CandidatePool()
+        var gmvPerFollower: [Double] = []
+        var missingGMV: [Int] = []
+        try VectorQueries.forEachCreatorProfile(db, model: model) { row in
+            let gmv = row.gmv30d.map(Self.pointEstimate)
+            if let gmv, row.followers > 0 { gmvPerFollower.append(gmv / Double(row.followers)) }
+            if gmv == nil { missingGMV.append(pool.ids.count) }
+            pool.positions.append(pool.ids.count)
+            pool.ids.append(row.id)
+            pool.usernames.append(row.username)
+            pool.followers.append(row.followers)
+            pool.gmvMax.append(row.gmv30d?.max)
+            pool.signals.append(CreatorSignals(
+                gmv: gmv ?? 0, gmvEstimated: gmv == nil, gpm: row.gpm.map(Self.pointEstimate),
+                postRate: row.postRate, avgCommissionRate: row.avgCommissionRate,
+                categories: Self.parseCategories(row.categoriesJSON, categoryIndex: categoryIndex)))
+        }
+        if !missingGMV.isEmpty {
+            gmvPerFollower.sort()
+            let median = gmvPerFollower.isEmpty ? 0 : gmvPerFollower[gmvPerFollower.count / 2]
+            for i in missingGMV { pool.signals[i].gmv = median * Double(pool.followers[i]) }
+        }
+        pool.total = pool.ids.count
+        return pool
+    }
+
+    /// Whether any filter narrows the pool (otherwise `filtered` returns it unchanged).
+    static func narrows(_ filters: CreatorFilters) -> Bool {
+        filters.minTier != nil || filters.maxTier != nil || filters.minGMV != nil || !filters.categories.isEmpty
+            || filters.allow != nil || !filters.deny.isEmpty
+    }
+
+    /// The creators passing the global filters (tiers, GMV, categories, allow and deny lists).
+    func filtered(by filters: CreatorFilters, catalog: ModelCatalog, categoryIndex: [String: Int32]) throws(MatchError) -> CandidatePool {
+        guard Self.narrows(filters) else { return self }
         let platform = catalog.platform
         let minFollowers = try filters.minTier.map { name throws(MatchError) in try Self.tier(named: name, platform).min_followers }
         let maxTierName = try filters.maxTier.map { name throws(MatchError) in try Self.tier(named: name, platform).name }
@@ -27,52 +64,40 @@ struct CandidatePool {
             guard let i = sorted.firstIndex(where: { $0.name == name }) else { return nil }
             return i + 1 < sorted.count ? sorted[i + 1].min_followers : nil
         }
-        var wantedCategories = Set<Int32>()
+        var wanted = Set<Int32>()
         for name in filters.categories {
             guard let category = catalog.taxonomy.category(named: name), let index = categoryIndex[category.name] else {
                 throw MatchError(.invalidInput, "unknown category \"\(name)\"; use a platform category name from Models/taxonomy.json")
             }
-            wantedCategories.insert(index)
+            wanted.insert(index)
             for (i, other) in catalog.taxonomy.categories.enumerated() where other.parent == category.name {
-                wantedCategories.insert(Int32(i))
+                wanted.insert(Int32(i))
             }
         }
-        var gmvPerFollower: [Double] = []
-        var missingGMV: [Int] = []
-        try VectorQueries.forEachCreatorProfile(db, model: model) { row in
-            var keep = true
-            if let minFollowers, row.followers < minFollowers { keep = false }
-            if let maxFollowersExclusive, row.followers >= maxFollowersExclusive { keep = false }
-            if let minGMV = filters.minGMV, (row.gmv30d?.max ?? -1) < minGMV { keep = false }
-            if let allow = filters.allow, !allow.contains(row.id) { keep = false }
-            if filters.deny.contains(row.id) { keep = false }
-            var categories: [(index: Int32, share: Float)] = []
-            if keep {
-                categories = Self.parseCategories(row.categoriesJSON, categoryIndex: categoryIndex)
-                if !wantedCategories.isEmpty, !categories.contains(where: { wantedCategories.contains($0.index) && $0.share > 0 }) {
-                    keep = false
-                }
-            }
-            pool.keptPositions.append(keep)
-            guard keep else { return }
-            let gmv = row.gmv30d.map(Self.pointEstimate)
-            if let gmv, row.followers > 0 { gmvPerFollower.append(gmv / Double(row.followers)) }
-            if gmv == nil { missingGMV.append(pool.ids.count) }
-            pool.ids.append(row.id)
-            pool.usernames.append(row.username)
-            pool.followers.append(row.followers)
-            pool.signals.append(CreatorSignals(
-                gmv: gmv ?? 0, gmvEstimated: gmv == nil, gpm: row.gpm.map(Self.pointEstimate),
-                postRate: row.postRate, avgCommissionRate: row.avgCommissionRate, categories: categories))
+        var out = CandidatePool()
+        out.total = total
+        for i in ids.indices {
+            if let minFollowers, followers[i] < minFollowers { continue }
+            if let maxFollowersExclusive, followers[i] >= maxFollowersExclusive { continue }
+            if let minGMV = filters.minGMV, (gmvMax[i] ?? -1) < minGMV { continue }
+            if let allow = filters.allow, !allow.contains(ids[i]) { continue }
+            if filters.deny.contains(ids[i]) { continue }
+            if !wanted.isEmpty, !signals[i].categories.contains(where: { wanted.contains($0.index) && $0.share > 0 }) { continue }
+            out.ids.append(ids[i])
+            out.usernames.append(usernames[i])
+            out.followers.append(followers[i])
+            out.gmvMax.append(gmvMax[i])
+            out.signals.append(signals[i])
+            out.positions.append(positions[i])
         }
-        // A missing GMV is estimated from followers at the pool's median GMV per follower (and the
-        // ranking discounts estimates), rather than read as zero.
-        if !missingGMV.isEmpty {
-            gmvPerFollower.sort()
-            let median = gmvPerFollower.isEmpty ? 0 : gmvPerFollower[gmvPerFollower.count / 2]
-            for i in missingGMV { pool.signals[i].gmv = median * Double(pool.followers[i]) }
-        }
-        return pool
+        return out
+    }
+
+    /// Row position → kept, over all creators with a vector.
+    var keepMask: [Bool] {
+        var mask = [Bool](repeating: false, count: total)
+        for p in positions { mask[p] = true }
+        return mask
     }
 
     /// One number for a metric given as a range: the geometric midpoint when both ends are positive

@@ -103,15 +103,15 @@ public struct ShortlistService: Sendable {
                 vectors.append(vector)
             }
             let productMatrix = FeatureMatrix(rows: products.count, dimension: creatorSpace.dimension, values: vectors.flatMap { $0 }).normalized()
-            let pool = try CandidatePool.load(db, model: model, filters: request.filters, catalog: models, categoryIndex: categoryIndex)
+            let pool = try CandidatePool.load(db, model: model, categoryIndex: categoryIndex).filtered(by: request.filters, catalog: models, categoryIndex: categoryIndex)
             let exclusions = try Self.exclusions(db, products: products, pool: pool, filters: request.filters, recentDays: recentDays, asOf: request.asOf)
 
             let source: any CreatorTileSource
             var matrix: FeatureMatrix?
             if request.streaming {
-                source = CreatorVectorStream(db: db, model: model, dimension: creatorSpace.dimension, keep: pool.keptPositions)
+                source = CreatorVectorStream(db: db, model: model, dimension: creatorSpace.dimension, keep: pool.keepMask)
             } else {
-                let kept = pool.keptPositions
+                let kept = pool.keepMask
                 matrix = try VectorQueries.normalizedCreatorMatrix(db, model: model, dimension: creatorSpace.dimension, rows: pool.ids.count) { kept[$0] }
                 source = InMemoryCreators(normalized: matrix!)
             }
