@@ -30,7 +30,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let dispatcher = RPCDispatcher(database: try global.openDatabase(), models: try global.loadModels(), logger: global.logger)
+            let dispatcher = try RPCDispatcher(database: try global.openDatabase(), models: try global.loadModels(), logger: global.logger)
             let reader = try LineReader(path: "-")
             let state = ServerState()
             state.installSignalHandlers()

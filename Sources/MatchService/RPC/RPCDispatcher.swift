@@ -12,12 +12,15 @@ public final class RPCDispatcher: @unchecked Sendable {
     let models: ModelCatalog
     let clock: any WallClock
     let logger: Logger
+    /// Creators kept in memory across requests, reloaded when the database changes.
+    public let warm: WarmCreators
 
-    public init(database: MatchDatabase, models: ModelCatalog, clock: any WallClock = SystemClock(), logger: Logger) {
+    public init(database: MatchDatabase, models: ModelCatalog, clock: any WallClock = SystemClock(), logger: Logger) throws(MatchError) {
         self.database = database
         self.models = models
         self.clock = clock
         self.logger = logger
+        self.warm = try WarmCreators(databasePath: database.path)
     }
 
     public static let methods = ["shortlist", "commission", "eligibility", "upsert_creators", "upsert_products", "stats", "rpc.discover"]
@@ -103,7 +106,7 @@ public final class RPCDispatcher: @unchecked Sendable {
             filters.deny = Set(try params.strings("deny") ?? [])
             request.filters = filters
             request.streaming = try params.bool("stream") ?? false
-            let report = try ShortlistService(database: database, models: models, logger: logger).shortlists(request)
+            let report = try ShortlistService(database: database, models: models, warm: warm, logger: logger).shortlists(request)
             if single != nil, let only = report.shortlists.first { return try JSONRPC.encode(only) }
             return try JSONRPC.encode(report)
 

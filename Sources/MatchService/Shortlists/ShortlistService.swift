@@ -11,10 +11,13 @@ public struct ShortlistService: Sendable {
     let database: MatchDatabase
     let models: ModelCatalog
     let logger: Logger
+    /// Creators kept in memory between calls (the server); nil reads them for each call.
+    let warm: WarmCreators?
 
-    public init(database: MatchDatabase, models: ModelCatalog, logger: Logger = Logger(label: "creatormatch.shortlist")) {
+    public init(database: MatchDatabase, models: ModelCatalog, warm: WarmCreators? = nil, logger: Logger = Logger(label: "creatormatch.shortlist")) {
         self.database = database
         self.models = models
+        self.warm = warm
         self.logger = logger
     }
 
@@ -103,18 +106,33 @@ public struct ShortlistService: Sendable {
                 vectors.append(vector)
             }
             let productMatrix = FeatureMatrix(rows: products.count, dimension: creatorSpace.dimension, values: vectors.flatMap { $0 }).normalized()
-            let pool = try CandidatePool.load(db, model: model, categoryIndex: categoryIndex).filtered(by: request.filters, catalog: models, categoryIndex: categoryIndex)
-            let exclusions = try Self.exclusions(db, products: products, pool: pool, filters: request.filters, recentDays: recentDays, asOf: request.asOf)
-
+            let exclusionsFor: (CandidatePool) throws -> [[Int32]] = { pool in
+                try Self.exclusions(db, products: products, pool: pool, filters: request.filters, recentDays: recentDays, asOf: request.asOf)
+            }
+            let pool: CandidatePool
             let source: any CreatorTileSource
             var matrix: FeatureMatrix?
-            if request.streaming {
-                source = CreatorVectorStream(db: db, model: model, dimension: creatorSpace.dimension, keep: pool.keepMask)
+            if let warm, !request.streaming {
+                let snapshot = try warm.current(db, model: model, dimension: creatorSpace.dimension, categoryIndex: categoryIndex)
+                pool = try snapshot.pool.filtered(by: request.filters, catalog: models, categoryIndex: categoryIndex)
+                if CandidatePool.narrows(request.filters) {
+                    matrix = snapshot.matrix.gathering(pool.positions)
+                    source = InMemoryCreators(normalized: matrix!)
+                } else {
+                    matrix = snapshot.matrix
+                    source = InMemoryCreators(normalized: snapshot.matrix, packed: snapshot.packed)
+                }
             } else {
-                let kept = pool.keepMask
-                matrix = try VectorQueries.normalizedCreatorMatrix(db, model: model, dimension: creatorSpace.dimension, rows: pool.ids.count) { kept[$0] }
-                source = InMemoryCreators(normalized: matrix!)
+                pool = try CandidatePool.load(db, model: model, categoryIndex: categoryIndex).filtered(by: request.filters, catalog: models, categoryIndex: categoryIndex)
+                if request.streaming {
+                    source = CreatorVectorStream(db: db, model: model, dimension: creatorSpace.dimension, keep: pool.keepMask)
+                } else {
+                    let kept = pool.keepMask
+                    matrix = try VectorQueries.normalizedCreatorMatrix(db, model: model, dimension: creatorSpace.dimension, rows: pool.ids.count) { kept[$0] }
+                    source = InMemoryCreators(normalized: matrix!)
+                }
             }
+            let exclusions = try exclusionsFor(pool)
             lap("load", since: loadStart)
             searchStart = clock.now
             let suggestions = try CommissionService(database: database, models: models).suggestions(for: products, db: db, asOf: request.asOf)
