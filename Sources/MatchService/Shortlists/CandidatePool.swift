@@ -14,13 +14,18 @@ struct CandidatePool: Sendable {
     /// The top of the 30-day GMV range as given (nil when missing), for the minimum-GMV filter.
     var gmvMax: [Double?] = []
     var signals: [CreatorSignals] = []
+    /// The blended ranking's per-creator terms, computed once at load: sales strength, post rate,
+    /// and the bound of the bonus over every product.
+    var strengths: [Double] = []
+    var postRates: [Double] = []
+    var bonusBounds: [Float] = []
     var positions: [Int] = []
     /// How many creators with a vector there are in all (the length of a keep mask).
     var total = 0
 
     /// Reads every creator with a vector in `model`. A missing GMV is estimated from followers at the
     /// median GMV per follower of all of them (the ranking discounts estimates), not read as zero.
-    static func load(_ db: Database, model: String, categoryIndex: [String: Int32]) throws -> CandidatePool {
+    static func load(_ db: Database, model: String, categoryIndex: [String: Int32], ranking: BlendedRanking) throws -> CandidatePool {
         var pool = CandidatePool()
         var gmvPerFollower: [Double] = []
         var missingGMV: [Int] = []
@@ -44,6 +49,9 @@ struct CandidatePool: Sendable {
             for i in missingGMV { pool.signals[i].gmv = median * Double(pool.followers[i]) }
         }
         pool.total = pool.ids.count
+        pool.strengths = pool.signals.map { ranking.strength($0) }
+        pool.postRates = pool.signals.map { ranking.postRate($0) }
+        pool.bonusBounds = pool.signals.map { Float(ranking.bonusUpperBound($0)) }
         return pool
     }
 
@@ -88,6 +96,9 @@ struct CandidatePool: Sendable {
             out.followers.append(followers[i])
             out.gmvMax.append(gmvMax[i])
             out.signals.append(signals[i])
+            out.strengths.append(strengths[i])
+            out.postRates.append(postRates[i])
+            out.bonusBounds.append(bonusBounds[i])
             out.positions.append(positions[i])
         }
         return out

@@ -25,7 +25,7 @@ extension ShortlistService {
                   let query = try VectorQueries.creatorVector(db, model: model, id: creator) else {
                 throw MatchError(.noVectors, "creator \(creator) has no vector; re-import it with a \"vector\" field")
             }
-            let pool = try CandidatePool.load(db, model: model, categoryIndex: categoryIndex).filtered(by: filters, catalog: models, categoryIndex: categoryIndex)
+            let pool = try CandidatePool.load(db, model: model, categoryIndex: categoryIndex, ranking: BlendedRanking(model: models.ranking, taxonomy: models.taxonomy)).filtered(by: filters, catalog: models, categoryIndex: categoryIndex)
             let kept = pool.keepMask
             let matrix = try VectorQueries.normalizedCreatorMatrix(db, model: model, dimension: space.dimension, rows: pool.ids.count) { kept[$0] }
             return (query, pool, matrix)

@@ -113,7 +113,7 @@ public struct ShortlistService: Sendable {
             let source: any CreatorTileSource
             var matrix: FeatureMatrix?
             if let warm, !request.streaming {
-                let snapshot = try warm.current(db, model: model, dimension: creatorSpace.dimension, categoryIndex: categoryIndex)
+                let snapshot = try warm.current(db, model: model, dimension: creatorSpace.dimension, categoryIndex: categoryIndex, ranking: ranking)
                 pool = try snapshot.pool.filtered(by: request.filters, catalog: models, categoryIndex: categoryIndex)
                 if CandidatePool.narrows(request.filters) {
                     matrix = snapshot.matrix.gathering(pool.positions)
@@ -123,7 +123,7 @@ public struct ShortlistService: Sendable {
                     source = InMemoryCreators(normalized: snapshot.matrix, packed: snapshot.packed)
                 }
             } else {
-                pool = try CandidatePool.load(db, model: model, categoryIndex: categoryIndex).filtered(by: request.filters, catalog: models, categoryIndex: categoryIndex)
+                pool = try CandidatePool.load(db, model: model, categoryIndex: categoryIndex, ranking: ranking).filtered(by: request.filters, catalog: models, categoryIndex: categoryIndex)
                 if request.streaming {
                     source = CreatorVectorStream(db: db, model: model, dimension: creatorSpace.dimension, keep: pool.keepMask)
                 } else {
@@ -225,9 +225,9 @@ public struct ShortlistService: Sendable {
     static func blendedAdjustment(ranking: BlendedRanking, pool: CandidatePool, products: [Product], offeredRates: [Int?], categoryIndex: [String: Int32]) -> ScoreAdjustment {
         let w = ranking.model.weights
         let signals = pool.signals
-        let strengths = signals.map { ranking.strength($0) }
-        let posts = signals.map { ranking.postRate($0) }
-        let bounds = signals.map { Float(ranking.bonusUpperBound($0)) }
+        let strengths = pool.strengths
+        let posts = pool.postRates
+        let bounds = pool.bonusBounds
         let productCategories = products.map { categoryIndex[$0.category] ?? -1 }
         let productRates = offeredRates
         return ScoreAdjustment(scale: Float(w.similarity), upperBounds: bounds) { p, c in

@@ -38,11 +38,11 @@ public final class WarmCreators: @unchecked Sendable {
 
     /// The creators as of now: the kept snapshot when nothing changed since it was read, else a fresh one
     /// read in `db`'s transaction.
-    func current(_ db: Database, model: String, dimension: Int, categoryIndex: [String: Int32]) throws -> Snapshot {
+    func current(_ db: Database, model: String, dimension: Int, categoryIndex: [String: Int32], ranking: BlendedRanking) throws -> Snapshot {
         try lock.withLock {
             let now = try dataVersion()
             if let snapshot, now == version, snapshot.matrix.dimension == dimension { return snapshot }
-            let pool = try CandidatePool.load(db, model: model, categoryIndex: categoryIndex)
+            let pool = try CandidatePool.load(db, model: model, categoryIndex: categoryIndex, ranking: ranking)
             let matrix = try VectorQueries.normalizedCreatorMatrix(db, model: model, dimension: dimension, rows: pool.total)
             let fresh = Snapshot(pool: pool, matrix: matrix, packed: TopKSearch.packForBFloat16(matrix))
             snapshot = fresh
