@@ -163,6 +163,41 @@ import Testing
         #expect(check == "ok")
     }
 
+    /// Another process imports while the server runs: the next answer sees the change.
+    @Test func aWriteByAnotherProcessIsSeenByTheNextRequest() throws {
+        try seed()
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["serve", "--db", cli.databasePath]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var buffer = Data()
+        func ask(_ line: String) -> [String: Any] {
+            input.fileHandleForWriting.write(Data((line + "\n").utf8))
+            while !buffer.contains(0x0A) { buffer.append(output.fileHandleForReading.availableData) }
+            let end = buffer.firstIndex(of: 0x0A)!
+            let response = buffer[..<end]
+            buffer.removeSubrange(...end)
+            return (try? JSONSerialization.jsonObject(with: Data(response))) as? [String: Any] ?? [:]
+        }
+        let request = #"{"jsonrpc":"2.0","id":1,"method":"shortlist","params":{"product_id":"p1","limit":1,"rank_by":"similarity","as_of":"2026-11-25"}}"#
+        let before = ask(request)
+        let first = ((before["result"] as? [String: Any])?["creators"] as? [[String: Any]])?.first?["creator_id"] as? String
+        #expect(first != nil && first != "zz-new")
+        cli.write("more.jsonl", [#"{"id":"zz-new","followers":10,"vector":[1,0,0]}"#])
+        #expect(try cli.run(["import", "creators", cli.path("more.jsonl")]).status == 0)
+        let after = ask(request)
+        let leader = ((after["result"] as? [String: Any])?["creators"] as? [[String: Any]])?.first?["creator_id"] as? String
+        #expect(leader == "zz-new")
+        input.fileHandleForWriting.closeFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
     @Test func sigtermExitsZero() throws {
         try seed()
         let process = Process()
