@@ -14,6 +14,7 @@ public struct MatchError: Error, Sendable, CustomStringConvertible {
         case io = "io"
         case ineligible = "ineligible"
         case noVectors = "no_vectors"
+        case locked = "locked"
     }
 
     public let code: Code

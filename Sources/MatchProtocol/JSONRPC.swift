@@ -39,7 +39,7 @@ public enum JSONRPC {
             case .invalidInput, .unmappedCategory, .dimensionMismatch: .invalidData
             case .noVectors: .noVectors
             case .modelFiles: .modelFiles
-            case .database, .newerSchema, .io: .applicationError
+            case .database, .newerSchema, .io, .locked: .applicationError
             }
             self.init(code, error.message)
         }

@@ -8,8 +8,53 @@ enum Schema {
         migrator.registerMigration("v1-foundation") { db in
             try db.execute(sql: foundation)
         }
+        migrator.registerMigration("v2-runs") { db in
+            try db.execute(sql: runs)
+        }
         return migrator
     }
+
+    /// Rescoring runs: a manifest row per run and its results. A run's results are written in the same
+    /// transaction that marks it published, so readers see the previous published run until then.
+    static let runs = """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            status TEXT NOT NULL CHECK (status IN ('running', 'published', 'failed')),
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            as_of TEXT NOT NULL CHECK (length(as_of) = 10),
+            rank_by TEXT NOT NULL,
+            k INTEGER NOT NULL CHECK (k >= 0),
+            models_digest TEXT NOT NULL,
+            inputs_digest TEXT NOT NULL,
+            code_version TEXT NOT NULL,
+            manifest TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(manifest)),
+            error TEXT,
+            pid INTEGER
+        );
+        CREATE INDEX runs_by_status ON runs(status, id);
+
+        CREATE TABLE run_products (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            product_id TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('eligible', 'temporarily_disqualified', 'permanently_disqualified', 'no_vector')),
+            reasons TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(reasons)),
+            suggested_rate INTEGER CHECK (suggested_rate BETWEEN 100 AND 8000),
+            target_rate INTEGER CHECK (target_rate BETWEEN 100 AND 8000),
+            PRIMARY KEY (run_id, product_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE run_shortlists (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            product_id TEXT NOT NULL,
+            rank INTEGER NOT NULL CHECK (rank >= 1),
+            creator_id TEXT NOT NULL,
+            score REAL NOT NULL,
+            similarity REAL NOT NULL,
+            entry TEXT NOT NULL CHECK (json_valid(entry)),
+            PRIMARY KEY (run_id, product_id, rank)
+        ) WITHOUT ROWID;
+        """
 
     /// Shops, products, creators, vectors, outcomes, invitations and commission-rate history.
     /// Rates are integers in hundredths of a percent; days are `YYYY-MM-DD` text; vectors are

@@ -65,7 +65,7 @@ public struct ShortlistEntry: Codable, Sendable, Equatable {
 
 public struct Shortlist: Codable, Sendable {
     public let product_id: String
-    public let run_id: String?
+    public let run_id: Int64?
     public let shop_id: String
     public let category: String
     /// The rate to offer in the targeted invitation: the commission suggestion's target rate

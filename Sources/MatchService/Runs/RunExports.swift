@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+import MatchCore
+import MatchStore
+
+/// Reads published runs: the contract's shortlist lines, and the invitations new since a run.
+public struct RunExports: Sendable {
+    let database: MatchDatabase
+
+    public init(database: MatchDatabase) {
+        self.database = database
+    }
+
+    /// The run to read: `id`, else the latest published one.
+    static func resolve(_ db: Database, _ id: Int64?) throws -> RunRecord {
+        if let id {
+            guard let run = try RunStore.run(db, id: id) else {
+                throw MatchError(.notFound, "no run \(id); `creatormatch runs list` shows the runs there are")
+            }
+            guard run.status == "published" else {
+                throw MatchError(.notFound, "run \(id) is \(run.status), not published; export a published run")
+            }
+            return run
+        }
+        guard let latest = try RunStore.latestPublished(db) else {
+            throw MatchError(.notFound, "no published run yet; run `creatormatch rescore` first")
+        }
+        return latest
+    }
+
+    /// One JSON object a line per eligible product: `{"product_id", "run_id", "creators": [...]}`.
+    public func shortlistLines(run id: Int64?) throws(MatchError) -> [String] {
+        try database.read { db in
+            let run = try Self.resolve(db, id)
+            var entries: [String: [String]] = [:]
+            for row in try RunStore.shortlists(db, run: run.id) { entries[row.productID, default: []].append(row.entry) }
+            return try RunStore.products(db, run: run.id).filter { $0.status == "eligible" }.map { product in
+                var line = "{\"product_id\":\(JSONText.string(product.productID)),\"run_id\":\(run.id)"
+                if let rate = product.targetRate { line += ",\"offered_rate\":\(rate)" }
+                if let rate = product.suggestedRate { line += ",\"suggested_open_rate\":\(rate)" }
+                return line + ",\"creators\":[" + (entries[product.productID] ?? []).joined(separator: ",") + "]}"
+            }
+        }
+    }
+
+    /// Shortlists of `run` (latest by default) keeping only creators not in `since`'s shortlist of the
+    /// same product: what the seller sends today.
+    public func newInvitations(run id: Int64?, since: Int64) throws(MatchError) -> [Shortlist] {
+        try database.read { db in
+            let run = try Self.resolve(db, id)
+            let old = try Self.resolve(db, since)
+            var before: [String: Set<String>] = [:]
+            for row in try RunStore.shortlists(db, run: old.id) { before[row.productID, default: []].insert(row.creatorID) }
+            var rows: [String: [ShortlistEntry]] = [:]
+            let decoder = JSONDecoder()
+            for row in try RunStore.shortlists(db, run: run.id) where !(before[row.productID]?.contains(row.creatorID) ?? false) {
+                rows[row.productID, default: []].append(try decoder.decode(ShortlistEntry.self, from: Data(row.entry.utf8)))
+            }
+            return try RunStore.products(db, run: run.id).compactMap { product in
+                guard let entries = rows[product.productID], !entries.isEmpty else { return nil }
+                guard let stored = try StoreQueries.product(db, id: ProductID(product.productID)) else { return nil }
+                return Shortlist(
+                    product_id: product.productID, run_id: run.id, shop_id: stored.shopID.rawValue, category: stored.category,
+                    offered_rate: product.targetRate, suggested_open_rate: product.suggestedRate, current_rate: stored.commissionRate,
+                    rank_by: run.rank_by, creators: entries)
+            }
+        }
+    }
+
+    public func runs() throws(MatchError) -> [RunRecord] {
+        try database.read { db in try RunStore.runs(db) }
+    }
+
+    public func diff(from a: Int64, to b: Int64) throws(MatchError) -> RunDiffReport {
+        try database.read { db in try RunDiff.compare(db, from: a, to: b) }
+    }
+}
