@@ -22,3 +22,5 @@ fi
 for rank_by in similarity blended; do
   RANK_BY=$rank_by python3 Scripts/bench_serve.py "$bin" "$db" "${1:-200}" "$as_of"
 done
+"$bin" --db "$db" rescore --as-of "$as_of" --keep 2 --quiet
+FROM_RUN=1 python3 Scripts/bench_serve.py "$bin" "$db" "${1:-200}" "$as_of"

@@ -19,6 +19,7 @@ public enum JSONRPC {
         case invalidData = -32004
         case noVectors = -32005
         case modelFiles = -32006
+        case rescoreRunning = -32007
     }
 
     public struct Failure: Error, Sendable {
@@ -39,7 +40,8 @@ public enum JSONRPC {
             case .invalidInput, .unmappedCategory, .dimensionMismatch: .invalidData
             case .noVectors: .noVectors
             case .modelFiles: .modelFiles
-            case .database, .newerSchema, .io, .locked: .applicationError
+            case .locked: .rescoreRunning
+            case .database, .newerSchema, .io: .applicationError
             }
             self.init(code, error.message)
         }

@@ -25,6 +25,8 @@ public enum OpenRPC {
                 param("exclude_declined", "boolean", "drop creators who declined the shop"),
                 param("allow", "array", "only these creator ids"), param("deny", "array", "never these creator ids"),
                 param("stream", "boolean", "stream creator vectors from the database"),
+                param("from_run", "boolean", "answer from the latest published run (one product_id)"),
+                param("run_id", "integer", "answer from this published run (one product_id)"),
             ], result: "a shortlist {product_id, run_id, creators: [{rank, creator_id, score, similarity, reasons}]} for product_id, else {shortlists, skipped, ...}"),
             method("commission", "Suggest a commission rate with its evidence.", [
                 param("category", "string", "a category name"), param("product_id", "string", "a product"),
@@ -34,6 +36,11 @@ public enum OpenRPC {
                 param("shop_id", "string", "one shop and its products"), param("product_id", "string", "one product"),
                 param("as_of", "string", day), param("policy", "string", "force one policy of Models/policies"),
             ], result: "{as_of, policy, shops, products, summary}"),
+            method("rescore", "Recompute and publish a run (eligibility, shortlists, commission).", [
+                param("limit", "integer", "creators per product, default 50"), param("rank_by", "string", "similarity or blended"),
+                param("as_of", "string", day), param("keep", "integer", "keep the newest N published runs"),
+                param("wait", "boolean", "wait for a running rescore instead of failing"),
+            ], result: "{run_id, status, products_scored, products_skipped, creators, duration_ms, changes, ...}"),
             method("upsert_creators", "Insert or update creators (the import format), all or nothing.", [
                 param("creators", "array", "creator objects", required: true),
             ], result: "{upserted, vectors}"),

@@ -138,6 +138,12 @@ public enum RunStore {
         }
     }
 
+    public static func product(_ db: Database, run: Int64, product: String) throws -> RunProductRow? {
+        try Row.fetchOne(db, sql: "SELECT product_id, status, reasons, suggested_rate, target_rate FROM run_products WHERE run_id = ? AND product_id = ?", arguments: [run, product]).map {
+            RunProductRow(productID: $0[0], status: $0[1], reasons: $0[2], suggestedRate: $0[3], targetRate: $0[4])
+        }
+    }
+
     public static func shortlists(_ db: Database, run: Int64, product: String? = nil) throws -> [RunShortlistRow] {
         var sql = "SELECT product_id, rank, creator_id, score, similarity, entry FROM run_shortlists WHERE run_id = ?"
         var arguments: StatementArguments = [run]

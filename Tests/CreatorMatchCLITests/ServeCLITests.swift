@@ -87,6 +87,31 @@ import Testing
         #expect((responses[8]["result"] as! [String: Any])["creators"] as? Int == 30)
     }
 
+    @Test func rescoreThenAnswersFromThePublishedRun() throws {
+        try seed()
+        let (responses, _, status, stderr) = try serve([
+            #"{"jsonrpc":"2.0","id":1,"method":"shortlist","params":{"product_id":"p1","from_run":true}}"#,
+            #"{"jsonrpc":"2.0","id":2,"method":"rescore","params":{"limit":3,"rank_by":"similarity","as_of":"2026-11-25"}}"#,
+            #"{"jsonrpc":"2.0","id":3,"method":"shortlist","params":{"product_id":"p1","from_run":true}}"#,
+            #"{"jsonrpc":"2.0","id":4,"method":"shortlist","params":{"product_id":"p1","limit":3,"rank_by":"similarity","as_of":"2026-11-25"}}"#,
+            #"{"jsonrpc":"2.0","id":5,"method":"shortlist","params":{"product_id":"p2","from_run":true}}"#,
+        ])
+        #expect(status == 0, "\(stderr)")
+        #expect(Self.code(responses[0]) == -32001)
+        let summary = responses[1]["result"] as! [String: Any]
+        #expect(summary["status"] as? String == "published")
+        #expect(summary["run_id"] as? Int == 1)
+        let stored = responses[2]["result"] as! [String: Any]
+        let live = responses[3]["result"] as! [String: Any]
+        #expect(stored["run_id"] as? Int == 1)
+        let storedIDs = (stored["creators"] as! [[String: Any]]).map { $0["creator_id"] as! String }
+        let liveIDs = (live["creators"] as! [[String: Any]]).map { $0["creator_id"] as! String }
+        #expect(storedIDs == liveIDs)
+        #expect(storedIDs.count == 3)
+        // p2's shop has a low rating: the run says why it has no shortlist.
+        #expect(Self.code(responses[4]) == -32002)
+    }
+
     @Test func batchesAndNotifications() throws {
         try seed()
         let (responses, raw, _, _) = try serve([

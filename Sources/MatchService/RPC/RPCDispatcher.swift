@@ -23,7 +23,7 @@ public final class RPCDispatcher: @unchecked Sendable {
         self.warm = try WarmCreators(databasePath: database.path)
     }
 
-    public static let methods = ["shortlist", "commission", "eligibility", "upsert_creators", "upsert_products", "stats", "rpc.discover"]
+    public static let methods = ["shortlist", "commission", "eligibility", "rescore", "upsert_creators", "upsert_products", "stats", "rpc.discover"]
 
     /// The JSON text of the result, or a failure to send back.
     public func handle(_ request: JSONRPC.Request) -> Result<String, JSONRPC.Failure> {
@@ -73,8 +73,16 @@ public final class RPCDispatcher: @unchecked Sendable {
         case "shortlist":
             try params.allowOnly([
                 "product_id", "product_ids", "shop_id", "all", "limit", "rank_by", "as_of", "min_tier", "max_tier", "min_gmv",
-                "categories", "recently_invited_days", "exclude_declined", "allow", "deny", "stream",
+                "categories", "recently_invited_days", "exclude_declined", "allow", "deny", "stream", "from_run", "run_id",
             ])
+            // From a published run: one indexed read, no scoring.
+            if try params.bool("from_run") == true || params.values["run_id"] != nil {
+                guard let product = try params.string("product_id") else {
+                    throw JSONRPC.Failure(.invalidParams, "\"from_run\" answers one \"product_id\" at a time")
+                }
+                let run = try params.int("run_id", in: 1...Int(Int32.max)).map(Int64.init)
+                return try RunExports(database: database).shortlistLine(product: product, run: run)
+            }
             let single = try params.string("product_id")
             let list = try params.strings("product_ids")
             let shop = try params.string("shop_id")
@@ -121,6 +129,20 @@ public final class RPCDispatcher: @unchecked Sendable {
             } catch let error as MatchError where error.code == .invalidInput {
                 throw JSONRPC.Failure(.invalidParams, error.message)
             }
+
+        case "rescore":
+            try params.allowOnly(["limit", "rank_by", "as_of", "keep", "wait"])
+            var request = RescoreRequest(asOf: try params.day("as_of") ?? today)
+            request.k = try params.int("limit", in: 0...10_000) ?? 50
+            if let rankBy = try params.string("rank_by") {
+                guard let parsed = RankBy(rawValue: rankBy) else {
+                    throw JSONRPC.Failure(.invalidParams, "param \"rank_by\": expected \"similarity\" or \"blended\", got \"\(rankBy.prefix(40))\"")
+                }
+                request.rankBy = parsed
+            }
+            request.keep = try params.int("keep", in: 1...100_000)
+            request.wait = try params.bool("wait") ?? false
+            return try JSONRPC.encode(try RescoreService(database: database, models: models, clock: clock, logger: logger).rescore(request))
 
         case "rpc.discover":
             return OpenRPC.document

@@ -35,12 +35,31 @@ public struct RunExports: Sendable {
             var entries: [String: [String]] = [:]
             for row in try RunStore.shortlists(db, run: run.id) { entries[row.productID, default: []].append(row.entry) }
             return try RunStore.products(db, run: run.id).filter { $0.status == "eligible" }.map { product in
-                var line = "{\"product_id\":\(JSONText.string(product.productID)),\"run_id\":\(run.id)"
-                if let rate = product.targetRate { line += ",\"offered_rate\":\(rate)" }
-                if let rate = product.suggestedRate { line += ",\"suggested_open_rate\":\(rate)" }
-                return line + ",\"creators\":[" + (entries[product.productID] ?? []).joined(separator: ",") + "]}"
+                Self.line(product, run: run.id, entries: entries[product.productID] ?? [])
             }
         }
+    }
+
+    /// One product's shortlist from a published run (the latest by default), as its JSON object.
+    public func shortlistLine(product: String, run id: Int64?) throws(MatchError) -> String {
+        try database.read { db in
+            let run = try Self.resolve(db, id)
+            guard let row = try RunStore.product(db, run: run.id, product: product) else {
+                throw MatchError(.notFound, "run \(run.id) has no product \"\(product)\"; check the id, or rescore after importing it")
+            }
+            guard row.status == "eligible" else {
+                let reasons = (try? JSONDecoder().decode([String].self, from: Data(row.reasons.utf8))) ?? []
+                throw MatchError(.ineligible, "in run \(run.id) product \(product) is \(row.status.replacingOccurrences(of: "_", with: " ")): \(reasons.joined(separator: "; "))")
+            }
+            return Self.line(row, run: run.id, entries: try RunStore.shortlists(db, run: run.id, product: product).map(\.entry))
+        }
+    }
+
+    static func line(_ product: RunProductRow, run: Int64, entries: [String]) -> String {
+        var line = "{\"product_id\":\(JSONText.string(product.productID)),\"run_id\":\(run)"
+        if let rate = product.targetRate { line += ",\"offered_rate\":\(rate)" }
+        if let rate = product.suggestedRate { line += ",\"suggested_open_rate\":\(rate)" }
+        return line + ",\"creators\":[" + entries.joined(separator: ",") + "]}"
     }
 
     /// Shortlists of `run` (latest by default) keeping only creators not in `since`'s shortlist of the
