@@ -3,7 +3,7 @@ import MatchCore
 import MatchInterchange
 
 /// A validated entity of any kind, ready for the database checks and the write.
-enum DecodedEntity: Sendable {
+public enum DecodedEntity: Sendable {
     case shop(Shop)
     case product(Product)
     case creator(Creator)

@@ -56,12 +56,23 @@ public struct ImportService: Sendable {
     let models: ModelCatalog
     let clock: any WallClock
     let logger: Logger
+    /// The name this importer's writes carry in the change log.
+    let writer: String
 
-    public init(database: MatchDatabase, models: ModelCatalog, clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "creatormatch.import")) {
+    public init(database: MatchDatabase, models: ModelCatalog, clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "creatormatch.import"), writer: String = ChangeLog.processWriter) {
         self.database = database
         self.models = models
         self.clock = clock
         self.logger = logger
+        self.writer = writer
+    }
+
+    /// The tables an import of `kind` writes.
+    static func tables(_ kind: EntityKind, vectors: Int) -> Set<String> {
+        var tables: Set<String> = [kind.rawValue]
+        if vectors > 0 { tables.insert("vectors") }
+        if kind == .products { tables.insert("commission_rate_changes") }
+        return tables
     }
 
     /// Reads `path` ("-" for standard input) and upserts every record. Without `skipInvalid`, any bad
@@ -128,6 +139,9 @@ public struct ImportService: Sendable {
                 if issueCount > 0, !options.skipInvalid {
                     throw Self.failure(kind: kind, file: displayName, issues: listed, total: issueCount, records: records)
                 }
+                if imported > 0 {
+                    try ChangeLog.record(db, writer: self.writer, tables: Self.tables(kind, vectors: vectors), at: now.iso8601)
+                }
             }
         }
         if case .failure(let error) = result {
@@ -149,7 +163,7 @@ public struct ImportService: Sendable {
 
     /// Upserts records given as JSON objects (the JSON-RPC upserts), all in one transaction: any bad
     /// record and nothing is written; the error names `label[i]` and the field.
-    public func importValues(_ kind: EntityKind, _ values: [JSONValue], label: String) throws(MatchError) -> (imported: Int, vectors: Int) {
+    public func importValues(_ kind: EntityKind, _ values: [JSONValue], label: String) throws(MatchError) -> (imported: Int, vectors: Int, entities: [DecodedEntity]) {
         let now = clock.now()
         let decoder = EntityDecoder(taxonomy: models.taxonomy, taxonomyFile: models.taxonomyFile)
         let delays = RateChangeDelays(
@@ -159,17 +173,22 @@ public struct ImportService: Sendable {
             let writer = ImportWriter(db: db, timestamp: now.iso8601, today: now.utcDay, delays: delays)
             var space: VectorSpace?
             var vectors = 0
+            var entities: [DecodedEntity] = []
             for (i, value) in values.enumerated() {
                 do {
                     guard case .object(let object) = value else { throw FieldError(field: nil, "expected a JSON object") }
                     let entity = try DecodingPipeline.decode(kind, FieldSet(values: object, isCSV: false), decoder)
+                    entities.append(entity)
                     vectors += try Self.store(entity, writer: writer, space: &space, inSavepoint: false, db: db)
                 } catch let issue as FieldError {
                     let place = issue.field.map { "\(label)[\(i)], field \"\($0)\"" } ?? "\(label)[\(i)]"
                     throw MatchError(.invalidInput, "\(place): \(issue.message); nothing was written")
                 }
             }
-            return (values.count, vectors)
+            if !values.isEmpty {
+                try ChangeLog.record(db, writer: self.writer, tables: Self.tables(kind, vectors: vectors), at: now.iso8601)
+            }
+            return (values.count, vectors, entities)
         }
     }
 

@@ -13,6 +13,8 @@ public struct StoreStats: Codable, Sendable {
     public let schema: [String]
     public let shops, products, creators, outcomes, invitations: Int
     public let vector_spaces: [Space]
+    /// In the server: how many times the warm creators were loaded from the database.
+    public var warm_loads: Int?
 
     public static func read(_ database: MatchDatabase) throws(MatchError) -> StoreStats {
         let counts = try database.read { db in try StoreQueries.counts(db) }

@@ -11,8 +11,22 @@ enum Schema {
         migrator.registerMigration("v2-runs") { db in
             try db.execute(sql: runs)
         }
+        migrator.registerMigration("v3-change-log") { db in
+            try db.execute(sql: changeLog)
+        }
         return migrator
     }
+
+    /// One row per write transaction of creatormatch: who wrote and which tables, so a warm server can
+    /// tell its own writes (already applied in memory) from other writers' (which need a reload).
+    static let changeLog = """
+        CREATE TABLE change_log (
+            id INTEGER PRIMARY KEY,
+            writer TEXT NOT NULL,
+            tables TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        """
 
     /// Rescoring runs: a manifest row per run and its results. A run's results are written in the same
     /// transaction that marks it published, so readers see the previous published run until then.

@@ -112,6 +112,29 @@ import Testing
         #expect(Self.code(responses[4]) == -32002)
     }
 
+    /// Upserts through the server patch the warm creators in place (no reload), and what it answers
+    /// afterwards equals a fresh computation by the command line.
+    @Test func upsertsPatchTheWarmCreatorsExactly() throws {
+        try seed()
+        let shortlist = #"{"jsonrpc":"2.0","id":ID,"method":"shortlist","params":{"product_id":"p1","limit":12,"as_of":"2026-11-25"}}"#
+        let (responses, _, status, stderr) = try serve([
+            shortlist.replacingOccurrences(of: "ID", with: "1"),
+            // A new creator (inserted in id order), a changed vector, and a profile-only change.
+            #"{"jsonrpc":"2.0","id":2,"method":"upsert_creators","params":{"creators":[{"id":"c15a","followers":90000,"gmv_30d":5000,"categories":{"Health":0.9},"vector":[3,1,1]},{"id":"c3","followers":10,"vector":[1,0,0.1]},{"id":"c4","followers":777777,"categories":{"Health":1}}]}}"#,
+            shortlist.replacingOccurrences(of: "ID", with: "3"),
+            #"{"jsonrpc":"2.0","id":4,"method":"stats"}"#,
+        ])
+        #expect(status == 0, "\(stderr)")
+        #expect((responses[1]["result"] as? [String: Any])?["upserted"] as? Int == 3)
+        #expect((responses[3]["result"] as? [String: Any])?["warm_loads"] as? Int == 1)
+        let warm = try JSONSerialization.data(withJSONObject: (responses[2]["result"] as! [String: Any])["creators"]!, options: [.sortedKeys])
+        let cold = try cli.run(["shortlist", "--product", "p1", "--limit", "12", "--as-of", "2026-11-25", "--format", "json"])
+        let coldObject = try JSONSerialization.jsonObject(with: Data(cold.stdout.utf8)) as! [String: Any]
+        let coldCreators = try JSONSerialization.data(withJSONObject: coldObject["creators"]!, options: [.sortedKeys])
+        #expect(warm == coldCreators)
+        #expect(String(decoding: warm, as: UTF8.self).contains("c15a"))
+    }
+
     @Test func batchesAndNotifications() throws {
         try seed()
         let (responses, raw, _, _) = try serve([

@@ -44,7 +44,9 @@ public final class RPCDispatcher: @unchecked Sendable {
         switch method {
         case "stats":
             try params.allowOnly([])
-            return try JSONRPC.encode(try StoreStats.read(database))
+            var stats = try StoreStats.read(database)
+            stats.warm_loads = warm.loads
+            return try JSONRPC.encode(stats)
 
         case "eligibility":
             try params.allowOnly(["shop_id", "product_id", "as_of", "policy"])
@@ -122,9 +124,18 @@ public final class RPCDispatcher: @unchecked Sendable {
             let key = method == "upsert_creators" ? "creators" : "products"
             try params.allowOnly([key])
             let values = try params.objects(key)
-            let importer = ImportService(database: database, models: models, clock: clock, logger: logger)
+            let importer = ImportService(database: database, models: models, clock: clock, logger: logger, writer: warm.writer)
             do {
                 let result = try importer.importValues(method == "upsert_creators" ? .creators : .products, values, label: key)
+                let creators = result.entities.compactMap { entity -> Creator? in
+                    if case .creator(let creator) = entity { return creator }
+                    return nil
+                }
+                if !creators.isEmpty {
+                    let categoryIndex = Dictionary(uniqueKeysWithValues: models.taxonomy.categories.enumerated().map { ($0.element.name, Int32($0.offset)) })
+                    warm.apply(creators, model: ShortlistService.vectorModel, categoryIndex: categoryIndex,
+                               ranking: BlendedRanking(model: models.ranking, taxonomy: models.taxonomy))
+                }
                 return try JSONRPC.encode(["upserted": result.imported, "vectors": result.vectors])
             } catch let error as MatchError where error.code == .invalidInput {
                 throw JSONRPC.Failure(.invalidParams, error.message)

@@ -70,6 +70,7 @@ public struct RescoreService: Sendable {
         let parameters = "{\"k\":\(request.k),\"rank_by\":\"\(request.rankBy.rawValue)\",\"as_of\":\"\(request.asOf)\"}"
         let (runID, cleaned, previous): (Int64, [Int64], RunRecord?) = try database.write { db in
             let cleaned = try RunStore.failAbandoned(db, finishedAt: started.iso8601)
+            try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs"], at: started.iso8601)
             var digest = FNV1a64()
             digest.combine(try StoreQueries.contentFingerprint(db))
             let id = try RunStore.start(
@@ -122,6 +123,7 @@ public struct RescoreService: Sendable {
             let manifest = "{\"parameters\":\(parameters),\"counts\":\(counts),\"durations_ms\":\(durations),\"models_digest\":\"\(models.digest)\",\"code_version\":\"\(CreatorMatchVersion.current)\"}"
             let (pruned, changes): (Int, RunDiffSummary?) = try database.write { db in
                 try RunStore.publish(db, run: runID, finishedAt: finished.iso8601, manifest: manifest, products: products, shortlists: rows)
+                try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs", "run_products", "run_shortlists"], at: finished.iso8601)
                 let changes = try previous.map { try RunDiff.compare(db, from: $0.id, to: runID).summary }
                 let pruned = try request.keep.map { try RunStore.prune(db, keep: $0) } ?? 0
                 return (pruned, changes)

@@ -30,29 +30,46 @@ struct CandidatePool: Sendable {
         var gmvPerFollower: [Double] = []
         var missingGMV: [Int] = []
         try VectorQueries.forEachCreatorProfile(db, model: model) { row in
-            let gmv = row.gmv30d.map(Self.pointEstimate)
-            if let gmv, row.followers > 0 { gmvPerFollower.append(gmv / Double(row.followers)) }
-            if gmv == nil { missingGMV.append(pool.ids.count) }
             pool.positions.append(pool.ids.count)
             pool.ids.append(row.id)
             pool.usernames.append(row.username)
             pool.followers.append(row.followers)
             pool.gmvMax.append(row.gmv30d?.max)
-            pool.signals.append(CreatorSignals(
-                gmv: gmv ?? 0, gmvEstimated: gmv == nil, gpm: row.gpm.map(Self.pointEstimate),
-                postRate: row.postRate, avgCommissionRate: row.avgCommissionRate,
+            pool.signals.append(Self.signals(
+                gmv30d: row.gmv30d, gpm: row.gpm, postRate: row.postRate, avgCommissionRate: row.avgCommissionRate,
                 categories: Self.parseCategories(row.categoriesJSON, categoryIndex: categoryIndex)))
         }
-        if !missingGMV.isEmpty {
-            gmvPerFollower.sort()
-            let median = gmvPerFollower.isEmpty ? 0 : gmvPerFollower[gmvPerFollower.count / 2]
-            for i in missingGMV { pool.signals[i].gmv = median * Double(pool.followers[i]) }
-        }
         pool.total = pool.ids.count
-        pool.strengths = pool.signals.map { ranking.strength($0) }
-        pool.postRates = pool.signals.map { ranking.postRate($0) }
-        pool.bonusBounds = pool.signals.map { Float(ranking.bonusUpperBound($0)) }
+        pool.imputeMissingGMV()
+        pool.computeRankingTerms(ranking)
         return pool
+    }
+
+    static func signals(gmv30d: MetricRange?, gpm: MetricRange?, postRate: Double?, avgCommissionRate: Int?, categories: [(index: Int32, share: Float)]) -> CreatorSignals {
+        let gmv = gmv30d.map(Self.pointEstimate)
+        return CreatorSignals(
+            gmv: gmv ?? 0, gmvEstimated: gmv == nil, gpm: gpm.map(Self.pointEstimate),
+            postRate: postRate, avgCommissionRate: avgCommissionRate, categories: categories)
+    }
+
+    /// A missing GMV is estimated from followers at the median GMV per follower of every creator that
+    /// has one.
+    mutating func imputeMissingGMV() {
+        var perFollower: [Double] = []
+        for i in signals.indices where !signals[i].gmvEstimated && followers[i] > 0 {
+            perFollower.append(signals[i].gmv / Double(followers[i]))
+        }
+        perFollower.sort()
+        let median = perFollower.isEmpty ? 0 : perFollower[perFollower.count / 2]
+        for i in signals.indices where signals[i].gmvEstimated {
+            signals[i].gmv = median * Double(followers[i])
+        }
+    }
+
+    mutating func computeRankingTerms(_ ranking: BlendedRanking) {
+        strengths = signals.map { ranking.strength($0) }
+        postRates = signals.map { ranking.postRate($0) }
+        bonusBounds = signals.map { Float(ranking.bonusUpperBound($0)) }
     }
 
     /// Whether any filter narrows the pool (otherwise `filtered` returns it unchanged).

@@ -5,24 +5,32 @@ import MatchKernels
 import MatchStore
 
 /// Creators kept in memory between requests (the JSON-RPC server): every creator with a vector, in
-/// id order, with profiles, the normalized matrix and its bfloat16 packing. A change committed by any
-/// other connection — another process's import, or this server's own upserts — moves SQLite's
-/// `data_version` on a connection kept for watching it, and the next request reloads.
+/// id order, with profiles, the normalized matrix and its bfloat16 packing.
+///
+/// Freshness: SQLite's `data_version`, read on a connection kept for watching, moves whenever another
+/// connection commits. The change log then says who wrote what: the server's own upserts were already
+/// applied here in place (`apply`), writes to other tables do not concern creators, and anything else —
+/// another process's creator import, or a write that left no log entry — reloads on the next request.
 public final class WarmCreators: @unchecked Sendable {
     struct Snapshot {
-        let pool: CandidatePool
-        let matrix: FeatureMatrix
-        let packed: [UInt32]?
+        var pool: CandidatePool
+        var matrix: FeatureMatrix
+        var packed: [UInt32]?
+        var logID: Int64
+        var model: String
     }
 
+    /// The change-log name of this server's own writes.
+    public let writer: String
     private let lock = Lock()
     private let watcher: DatabaseQueue
     private var snapshot: Snapshot?
     private var version: Int?
-    /// How many times the creators were (re)loaded, for tests and logs.
+    /// How many times the creators were (re)loaded from the database.
     public private(set) var loads = 0
 
-    public init(databasePath: String) throws(MatchError) {
+    public init(databasePath: String, writer: String = "serve-\(UUID().uuidString.prefix(12))") throws(MatchError) {
+        self.writer = writer
         do {
             var configuration = Configuration()
             configuration.readonly = true
@@ -36,19 +44,82 @@ public final class WarmCreators: @unchecked Sendable {
         try watcher.inDatabase { try Int.fetchOne($0, sql: "PRAGMA data_version") ?? 0 }
     }
 
-    /// The creators as of now: the kept snapshot when nothing changed since it was read, else a fresh one
-    /// read in `db`'s transaction.
+    /// The creators as of now, read in `db`'s transaction when the kept ones may be stale.
     func current(_ db: Database, model: String, dimension: Int, categoryIndex: [String: Int32], ranking: BlendedRanking) throws -> Snapshot {
         try lock.withLock {
             let now = try dataVersion()
-            if let snapshot, now == version, snapshot.matrix.dimension == dimension { return snapshot }
+            if var kept = snapshot, kept.model == model, kept.matrix.dimension == dimension {
+                if now == version { return kept }
+                let entries = try ChangeLog.since(db, id: kept.logID)
+                let foreign = entries.contains { $0.writer != writer && !$0.tables.isDisjoint(with: ["creators", "vectors"]) }
+                if !entries.isEmpty, !foreign {
+                    kept.logID = entries.last!.id
+                    snapshot = kept
+                    version = now
+                    return kept
+                }
+            }
+            let logID = try ChangeLog.latestID(db)
             let pool = try CandidatePool.load(db, model: model, categoryIndex: categoryIndex, ranking: ranking)
             let matrix = try VectorQueries.normalizedCreatorMatrix(db, model: model, dimension: dimension, rows: pool.total)
-            let fresh = Snapshot(pool: pool, matrix: matrix, packed: TopKSearch.packForBFloat16(matrix))
+            let fresh = Snapshot(pool: pool, matrix: matrix, packed: TopKSearch.packForBFloat16(matrix), logID: logID, model: model)
             snapshot = fresh
             version = now
             loads += 1
             return fresh
+        }
+    }
+
+    /// Applies creators this server just upserted (and committed) to the kept snapshot, so the next
+    /// request needs no reload: profiles replaced, vectors replaced or inserted in id order, missing GMV
+    /// re-estimated and ranking terms recomputed exactly as a fresh load would.
+    func apply(_ creators: [Creator], model: String, categoryIndex: [String: Int32], ranking: BlendedRanking) {
+        lock.withLock {
+            guard var kept = snapshot, kept.model == model else { return }
+            let d = kept.matrix.dimension
+            var values = kept.matrix.values
+            var pool = kept.pool
+            for creator in creators {
+                let categories = CandidatePool.parseCategories(JSONText.object(creator.categories), categoryIndex: categoryIndex)
+                let signals = CandidatePool.signals(
+                    gmv30d: creator.gmv30d, gpm: creator.gpm, postRate: creator.postRate,
+                    avgCommissionRate: creator.avgCommissionRate, categories: categories)
+                var normalized: [Float]?
+                if let vector = creator.vector {
+                    guard vector.count == d else { snapshot = nil; return }   // a new space: reload
+                    normalized = FeatureMatrix(rows: 1, dimension: d, values: vector).normalized().values
+                }
+                if let i = pool.index(of: creator.id.rawValue) {
+                    pool.usernames[i] = creator.username
+                    pool.followers[i] = creator.followers
+                    pool.gmvMax[i] = creator.gmv30d?.max
+                    pool.signals[i] = signals
+                    if let normalized { values.replaceSubrange((i * d)..<((i + 1) * d), with: normalized) }
+                } else if let normalized {
+                    // Insert at its place in id byte order.
+                    var i = 0
+                    var high = pool.ids.count
+                    let key = creator.id
+                    while i < high {
+                        let mid = (i + high) / 2
+                        if CreatorID(pool.ids[mid]) < key { i = mid + 1 } else { high = mid }
+                    }
+                    pool.ids.insert(creator.id.rawValue, at: i)
+                    pool.usernames.insert(creator.username, at: i)
+                    pool.followers.insert(creator.followers, at: i)
+                    pool.gmvMax.insert(creator.gmv30d?.max, at: i)
+                    pool.signals.insert(signals, at: i)
+                    values.insert(contentsOf: normalized, at: i * d)
+                    pool.total += 1
+                    pool.positions = Array(0..<pool.total)
+                }
+            }
+            pool.imputeMissingGMV()
+            pool.computeRankingTerms(ranking)
+            kept.pool = pool
+            kept.matrix = FeatureMatrix(rows: pool.total, dimension: d, values: values)
+            kept.packed = TopKSearch.packForBFloat16(kept.matrix)
+            snapshot = kept
         }
     }
 }
