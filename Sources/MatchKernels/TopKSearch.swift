@@ -148,6 +148,19 @@ public struct TopKSearch: Sendable {
         return out
     }
 
+    /// Re-packs the group of 16 rows holding `row` after that row changed.
+    public static func repackGroup(of row: Int, in matrix: FeatureMatrix, packed: inout [UInt32]) {
+        let d = matrix.dimension
+        let group = row / 16
+        let first = group * 16
+        let rows = min(16, matrix.rows - first)
+        matrix.values.withUnsafeBufferPointer { values in
+            packed.withUnsafeMutableBufferPointer { out in
+                cmatch_pack_bf16_groups(values.baseAddress! + first * d, rows, d, out.baseAddress! + group * 16 * d / 2)
+            }
+        }
+    }
+
     static func packPairs(_ matrix: FeatureMatrix) -> [UInt32] {
         var out = [UInt32](repeating: 0, count: matrix.rows * matrix.dimension / 2)
         matrix.values.withUnsafeBufferPointer { rows in

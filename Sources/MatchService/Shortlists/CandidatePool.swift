@@ -53,16 +53,33 @@ struct CandidatePool: Sendable {
     }
 
     /// A missing GMV is estimated from followers at the median GMV per follower of every creator that
-    /// has one.
-    mutating func imputeMissingGMV() {
+    /// has one. Returns the indices whose estimate changed.
+    @discardableResult
+    mutating func imputeMissingGMV() -> [Int] {
         var perFollower: [Double] = []
+        perFollower.reserveCapacity(signals.count)
         for i in signals.indices where !signals[i].gmvEstimated && followers[i] > 0 {
             perFollower.append(signals[i].gmv / Double(followers[i]))
         }
         perFollower.sort()
         let median = perFollower.isEmpty ? 0 : perFollower[perFollower.count / 2]
+        var changed: [Int] = []
         for i in signals.indices where signals[i].gmvEstimated {
-            signals[i].gmv = median * Double(followers[i])
+            let estimate = median * Double(followers[i])
+            if signals[i].gmv != estimate {
+                signals[i].gmv = estimate
+                changed.append(i)
+            }
+        }
+        return changed
+    }
+
+    /// Recomputes the ranking terms of the creators at `indices` only.
+    mutating func updateRankingTerms(_ ranking: BlendedRanking, at indices: some Sequence<Int>) {
+        for i in indices {
+            strengths[i] = ranking.strength(signals[i])
+            postRates[i] = ranking.postRate(signals[i])
+            bonusBounds[i] = Float(ranking.bonusUpperBound(signals[i]))
         }
     }
 

@@ -75,10 +75,12 @@ public final class WarmCreators: @unchecked Sendable {
     /// re-estimated and ranking terms recomputed exactly as a fresh load would.
     func apply(_ creators: [Creator], model: String, categoryIndex: [String: Int32], ranking: BlendedRanking) {
         lock.withLock {
+            // Take the snapshot out so its arrays are uniquely held and change in place.
             guard var kept = snapshot, kept.model == model else { return }
+            snapshot = nil
             let d = kept.matrix.dimension
-            var values = kept.matrix.values
-            var pool = kept.pool
+            var changed = Set<Int>()
+            var inserted = false
             for creator in creators {
                 let categories = CandidatePool.parseCategories(JSONText.object(creator.categories), categoryIndex: categoryIndex)
                 let signals = CandidatePool.signals(
@@ -86,39 +88,47 @@ public final class WarmCreators: @unchecked Sendable {
                     avgCommissionRate: creator.avgCommissionRate, categories: categories)
                 var normalized: [Float]?
                 if let vector = creator.vector {
-                    guard vector.count == d else { snapshot = nil; return }   // a new space: reload
+                    guard vector.count == d else { return }   // another dimension: leave it to a reload
                     normalized = FeatureMatrix(rows: 1, dimension: d, values: vector).normalized().values
                 }
-                if let i = pool.index(of: creator.id.rawValue) {
-                    pool.usernames[i] = creator.username
-                    pool.followers[i] = creator.followers
-                    pool.gmvMax[i] = creator.gmv30d?.max
-                    pool.signals[i] = signals
-                    if let normalized { values.replaceSubrange((i * d)..<((i + 1) * d), with: normalized) }
+                if let i = kept.pool.index(of: creator.id.rawValue) {
+                    kept.pool.usernames[i] = creator.username
+                    kept.pool.followers[i] = creator.followers
+                    kept.pool.gmvMax[i] = creator.gmv30d?.max
+                    kept.pool.signals[i] = signals
+                    if let normalized {
+                        kept.matrix.values.replaceSubrange((i * d)..<((i + 1) * d), with: normalized)
+                        if !inserted, kept.packed != nil { TopKSearch.repackGroup(of: i, in: kept.matrix, packed: &kept.packed!) }
+                    }
+                    changed.insert(i)
                 } else if let normalized {
-                    // Insert at its place in id byte order.
+                    // Insert at its place in id byte order; later indices shift by one.
                     var i = 0
-                    var high = pool.ids.count
-                    let key = creator.id
+                    var high = kept.pool.ids.count
                     while i < high {
                         let mid = (i + high) / 2
-                        if CreatorID(pool.ids[mid]) < key { i = mid + 1 } else { high = mid }
+                        if CreatorID(kept.pool.ids[mid]) < creator.id { i = mid + 1 } else { high = mid }
                     }
-                    pool.ids.insert(creator.id.rawValue, at: i)
-                    pool.usernames.insert(creator.username, at: i)
-                    pool.followers.insert(creator.followers, at: i)
-                    pool.gmvMax.insert(creator.gmv30d?.max, at: i)
-                    pool.signals.insert(signals, at: i)
-                    values.insert(contentsOf: normalized, at: i * d)
-                    pool.total += 1
-                    pool.positions = Array(0..<pool.total)
+                    kept.pool.ids.insert(creator.id.rawValue, at: i)
+                    kept.pool.usernames.insert(creator.username, at: i)
+                    kept.pool.followers.insert(creator.followers, at: i)
+                    kept.pool.gmvMax.insert(creator.gmv30d?.max, at: i)
+                    kept.pool.signals.insert(signals, at: i)
+                    kept.pool.strengths.insert(0, at: i)
+                    kept.pool.postRates.insert(0, at: i)
+                    kept.pool.bonusBounds.insert(0, at: i)
+                    kept.matrix.values.insert(contentsOf: normalized, at: i * d)
+                    kept.matrix = FeatureMatrix(rows: kept.matrix.rows + 1, dimension: d, values: kept.matrix.values)
+                    kept.pool.total += 1
+                    kept.pool.positions = Array(0..<kept.pool.total)
+                    changed = Set(changed.map { $0 >= i ? $0 + 1 : $0 })
+                    changed.insert(i)
+                    inserted = true
                 }
             }
-            pool.imputeMissingGMV()
-            pool.computeRankingTerms(ranking)
-            kept.pool = pool
-            kept.matrix = FeatureMatrix(rows: pool.total, dimension: d, values: values)
-            kept.packed = TopKSearch.packForBFloat16(kept.matrix)
+            changed.formUnion(kept.pool.imputeMissingGMV())
+            kept.pool.updateRankingTerms(ranking, at: changed)
+            if inserted { kept.packed = TopKSearch.packForBFloat16(kept.matrix) }
             snapshot = kept
         }
     }
