@@ -71,8 +71,12 @@ struct RescoreCommand: ParsableCommand {
             let showProgress = !quiet && Terminal.standardErrorIsTerminal
             if incremental && !quiet { Terminal.standardError("note: --incremental computes a full run for now\n") }
             let started = Date()
+            let expected = showProgress ? service.expectedDurationMs() : nil
             let summary = try service.rescore(request, progress: showProgress ? { stage in
-                Terminal.standardError("\r\u{1B}[Krescore: \(stage)… \(Int(Date().timeIntervalSince(started)))s")
+                let elapsed = Date().timeIntervalSince(started)
+                var line = "\r\u{1B}[Krescore: \(stage)… \(Int(elapsed))s"
+                if let expected { line += ", ETA ~\(max(0, Int(Double(expected) / 1000 - elapsed)))s (the last run took \(expected / 1000)s)" }
+                Terminal.standardError(line)
             } : nil)
             if showProgress { Terminal.standardError("\r\u{1B}[K") }
             if quiet { return }

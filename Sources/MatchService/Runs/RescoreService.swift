@@ -56,6 +56,13 @@ public struct RescoreService: Sendable {
         self.logger = logger
     }
 
+    /// How long the last published run took (from its manifest), to estimate the next one.
+    public func expectedDurationMs() -> Int? {
+        guard let run = try? database.read({ db in try RunStore.latestPublished(db) }) else { return nil }
+        struct Manifest: Decodable { let durations_ms: [String: Int]? }
+        return (try? JSONDecoder().decode(Manifest.self, from: Data(run.manifest.utf8)))?.durations_ms?["total"]
+    }
+
     public func rescore(_ request: RescoreRequest, progress: ((String) -> Void)? = nil) throws(MatchError) -> RescoreSummary {
         let lock = try RescoreLock(databasePath: database.path, wait: request.wait)
         defer { lock.release() }
