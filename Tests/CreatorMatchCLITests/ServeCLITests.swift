@@ -214,57 +214,61 @@ import Testing
     /// Another process imports while the server runs: the next answer sees the change.
     @Test func aWriteByAnotherProcessIsSeenByTheNextRequest() throws {
         try seed()
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = ["serve", "--db", cli.databasePath]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var buffer = Data()
-        func ask(_ line: String) -> [String: Any] {
-            input.fileHandleForWriting.write(Data((line + "\n").utf8))
-            while !buffer.contains(0x0A) { buffer.append(output.fileHandleForReading.availableData) }
-            let end = buffer.firstIndex(of: 0x0A)!
-            let response = buffer[..<end]
-            buffer.removeSubrange(...end)
-            return (try? JSONSerialization.jsonObject(with: Data(response))) as? [String: Any] ?? [:]
-        }
+        let server = try InteractiveServer(database: cli.databasePath)
         let request = #"{"jsonrpc":"2.0","id":1,"method":"shortlist","params":{"product_id":"p1","limit":1,"rank_by":"similarity","as_of":"2026-11-25"}}"#
-        let before = ask(request)
-        let first = ((before["result"] as? [String: Any])?["creators"] as? [[String: Any]])?.first?["creator_id"] as? String
+        func leader(_ response: [String: Any]) -> String? {
+            ((response["result"] as? [String: Any])?["creators"] as? [[String: Any]])?.first?["creator_id"] as? String
+        }
+        let first = leader(server.ask(request))
         #expect(first != nil && first != "zz-new")
         cli.write("more.jsonl", [#"{"id":"zz-new","followers":10,"vector":[1,0,0]}"#])
         #expect(try cli.run(["import", "creators", cli.path("more.jsonl")]).status == 0)
-        let after = ask(request)
-        let leader = ((after["result"] as? [String: Any])?["creators"] as? [[String: Any]])?.first?["creator_id"] as? String
-        #expect(leader == "zz-new")
-        input.fileHandleForWriting.closeFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(leader(server.ask(request)) == "zz-new")
+        #expect(server.finish() == 0)
     }
 
     @Test func sigtermExitsZero() throws {
         try seed()
-        let process = Process()
+        let server = try InteractiveServer(database: cli.databasePath)
+        // Wait for an answer, then terminate the idle server.
+        #expect(server.ask(#"{"jsonrpc":"2.0","id":1,"method":"stats"}"#)["id"] as? Int == 1)
+        server.process.terminate()
+        server.process.waitUntilExit()
+        #expect(server.process.terminationReason == .exit)
+        #expect(server.process.terminationStatus == 0)
+    }
+}
+
+/// A `creatormatch serve` process to talk to one request at a time.
+final class InteractiveServer {
+    let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private var buffer = Data()
+
+    init(database: String) throws {
         process.executableURL = CLI.binary
-        process.arguments = ["serve", "--db", cli.databasePath]
-        let input = Pipe()
-        let output = Pipe()
+        process.arguments = ["serve", "--db", database]
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        input.fileHandleForWriting.write(Data((#"{"jsonrpc":"2.0","id":1,"method":"stats"}"# + "\n").utf8))
-        // Wait for the answer, then terminate the idle server.
-        var received = Data()
-        while !received.contains(0x0A) { received.append(output.fileHandleForReading.availableData) }
-        process.terminate()
+    }
+
+    /// Sends one line and reads one response line.
+    func ask(_ line: String) -> [String: Any] {
+        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+        while !buffer.contains(0x0A) { buffer.append(output.fileHandleForReading.availableData) }
+        let end = buffer.firstIndex(of: 0x0A)!
+        let response = buffer[..<end]
+        buffer.removeSubrange(...end)
+        return (try? JSONSerialization.jsonObject(with: Data(response))) as? [String: Any] ?? [:]
+    }
+
+    /// Closes stdin and returns the exit status.
+    func finish() -> Int32 {
+        input.fileHandleForWriting.closeFile()
         process.waitUntilExit()
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
-        #expect(String(decoding: received, as: UTF8.self).contains(#""id":1"#))
+        return process.terminationStatus
     }
 }
