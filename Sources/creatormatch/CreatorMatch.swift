@@ -26,7 +26,10 @@ struct CreatorMatch: ParsableCommand {
             if valued.contains(first), !arguments.isEmpty { moved.append(arguments.removeFirst()) }
         }
         if !moved.isEmpty, !arguments.isEmpty {
-            arguments.insert(contentsOf: moved, at: 1)
+            // After the whole command path: `runs list`, `export shortlists` have two words.
+            let groups: Set<String> = ["runs", "export"]
+            let depth = groups.contains(arguments[0]) && arguments.count >= 2 && !arguments[1].hasPrefix("-") ? 2 : 1
+            arguments.insert(contentsOf: moved, at: depth)
         } else {
             arguments.insert(contentsOf: moved, at: 0)
         }

@@ -55,6 +55,10 @@ import Glibc
         #expect(invitations.allSatisfy { $0.contains("p-of-shop-counterfeit-59d") })
         let runs = try cli.run(["runs", "list"])
         #expect(runs.stdout.split(separator: "\n").count == 2)
+        // Global options may also stand before a two-word command.
+        let before = try cli.run(["--db", cli.databasePath, "--format", "jsonl", "runs", "list"], withDB: false)
+        #expect(before.status == 0, "\(before.stderr)")
+        #expect(before.stdout.split(separator: "\n").count == 2)
         // --keep 1 prunes the older run.
         #expect(try cli.run(["rescore", "--as-of", "2026-11-26", "--limit", "20", "--keep", "1", "--quiet"]).stdout.isEmpty)
         #expect(try cli.run(["runs", "list"]).stdout.split(separator: "\n").count == 1)

@@ -152,3 +152,20 @@ func write(_ lines: [String], to url: URL) {
         #expect(throws: MatchError.self) { try eligibility.report(scope: .all, asOf: Day(daysSinceEpoch: 0), policyName: "mars") }
     }
 }
+
+@Suite struct ShortlistEntryJSONTests {
+    /// The hand-written encoding publishing uses decodes to the same entry as JSONEncoder's.
+    @Test func jsonTextRoundTrips() throws {
+        let entries = [
+            ShortlistEntry(rank: 1, creator_id: "c\"1\\é", username: nil, followers: 12, tier: nil, score: 0.000012, similarity: -0.5,
+                           score_parts: nil, reasons: []),
+            ShortlistEntry(rank: 50, creator_id: "cr-0000001", username: "line\nbreak", followers: 1_000_000, tier: "mega", score: 0.835123,
+                           similarity: 0.879, score_parts: ScoreParts(similarity: 0.48, salesStrength: 0.2, postRate: 0.07, commissionFit: 0.1),
+                           reasons: ["sells Shoes: 90%", "tab\there"]),
+        ]
+        for entry in entries {
+            let decoded = try JSONDecoder().decode(ShortlistEntry.self, from: Data(entry.jsonText.utf8))
+            #expect(decoded == entry)
+        }
+    }
+}

@@ -104,8 +104,6 @@ public struct RescoreService: Sendable {
 
             progress?("publishing")
             let t2 = ContinuousClock().now
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let byProduct = Dictionary(uniqueKeysWithValues: report.shortlists.map { ($0.product_id, $0) })
             let skipped = Dictionary(uniqueKeysWithValues: report.skipped.map { ($0.product_id, $0) })
             let products = eligibility.products.map { entry -> RunProductRow in
@@ -119,7 +117,7 @@ public struct RescoreService: Sendable {
             var rows: [RunShortlistRow] = []
             for shortlist in report.shortlists {
                 for entry in shortlist.creators {
-                    let json = String(decoding: try encoder.encode(entry), as: UTF8.self)
+                    let json = entry.jsonText
                     rows.append(RunShortlistRow(productID: shortlist.product_id, rank: entry.rank, creatorID: entry.creator_id, score: entry.score, similarity: entry.similarity, entry: json))
                 }
             }
@@ -128,12 +126,18 @@ public struct RescoreService: Sendable {
             let counts = "{\"products\":\(eligibility.products.count),\"scored\":\(report.shortlists.count),\"skipped\":\(report.skipped.count),\"creators\":\(report.candidates),\"entries\":\(rows.count)}"
             let durations = "{" + timings.keys.sorted().map { "\(JSONText.string($0)):\(timings[$0]!)" }.joined(separator: ",") + "}"
             let manifest = "{\"parameters\":\(parameters),\"counts\":\(counts),\"durations_ms\":\(durations),\"models_digest\":\"\(models.digest)\",\"code_version\":\"\(CreatorMatchVersion.current)\"}"
-            let (pruned, changes): (Int, RunDiffSummary?) = try database.write { db in
+            // Publish (and prune) in one short write transaction; compare with the previous run afterwards,
+            // in a read, so the write lock is not held for the comparison.
+            let pruned: Int = try database.write { db in
                 try RunStore.publish(db, run: runID, finishedAt: finished.iso8601, manifest: manifest, products: products, shortlists: rows)
                 try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs", "run_products", "run_shortlists"], at: finished.iso8601)
-                let changes = try previous.map { try RunDiff.compare(db, from: $0.id, to: runID).summary }
-                let pruned = try request.keep.map { try RunStore.prune(db, keep: $0) } ?? 0
-                return (pruned, changes)
+                return try request.keep.map { try RunStore.prune(db, keep: max($0, previous == nil ? $0 : 2)) } ?? 0
+            }
+            let changes: RunDiffSummary? = try previous.flatMap { old in
+                try database.read { db in try RunStore.run(db, id: old.id) == nil ? nil : RunDiff.compare(db, from: old.id, to: runID).summary }
+            }
+            if let keep = request.keep, keep < 2, previous != nil {
+                _ = try database.write { db in try RunStore.prune(db, keep: keep) }
             }
             lap("publish", t2)
             lap("total", monotonic)

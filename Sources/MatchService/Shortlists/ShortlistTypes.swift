@@ -96,3 +96,23 @@ public struct ShortlistReport: Codable, Sendable {
     public let skipped: [SkippedProduct]
     public let timings_ms: [String: Int]
 }
+
+extension ShortlistEntry {
+    /// The entry as compact JSON with sorted keys, written directly (publishing a run encodes a million
+    /// of these; JSONEncoder would take most of the rescore).
+    public var jsonText: String {
+        func number(_ value: Double) -> String { JSONText.number(value) }
+        var out = "{\"creator_id\":" + JSONText.string(creator_id)
+        out += ",\"followers\":\(followers),\"rank\":\(rank),\"reasons\":["
+        out += reasons.map(JSONText.string).joined(separator: ",")
+        out += "],\"score\":" + number(score)
+        if let parts = score_parts {
+            out += ",\"score_parts\":{\"commission_fit\":" + number(parts.commissionFit) + ",\"post_rate\":" + number(parts.postRate)
+                + ",\"sales_strength\":" + number(parts.salesStrength) + ",\"similarity\":" + number(parts.similarity) + "}"
+        }
+        out += ",\"similarity\":" + number(similarity)
+        if let tier { out += ",\"tier\":" + JSONText.string(tier) }
+        if let username { out += ",\"username\":" + JSONText.string(username) }
+        return out + "}"
+    }
+}
