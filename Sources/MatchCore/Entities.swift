@@ -85,7 +85,6 @@ public struct MetricRange: Sendable, Equatable {
         self.init(min: value, max: value)
     }
 
-    public var isExact: Bool { min == max }
     /// The value used where one number is needed: the midpoint of the range.
     public var estimate: Double { (min + max) / 2 }
 }

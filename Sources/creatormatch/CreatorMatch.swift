@@ -26,8 +26,8 @@ struct CreatorMatch: ParsableCommand {
             if valued.contains(first), !arguments.isEmpty { moved.append(arguments.removeFirst()) }
         }
         if !moved.isEmpty, !arguments.isEmpty {
-            // After the whole command path: `runs list`, `export shortlists` have two words.
-            let groups: Set<String> = ["runs", "export"]
+            // After the whole command path: a command with subcommands (`runs list`) has two words.
+            let groups = Set(configuration.subcommands.filter { !$0.configuration.subcommands.isEmpty }.compactMap { $0.configuration.commandName })
             let depth = groups.contains(arguments[0]) && arguments.count >= 2 && !arguments[1].hasPrefix("-") ? 2 : 1
             arguments.insert(contentsOf: moved, at: depth)
         } else {

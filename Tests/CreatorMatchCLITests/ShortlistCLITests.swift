@@ -89,6 +89,8 @@ import Testing
         // The same ids in the same order (ties broken by id bytes) wherever scores differ by more than rounding.
         #expect(shortlist.creators.map(\.creator_id) == Array(oracle.prefix(40).map(\.id)))
         #expect(!shortlist.creators.contains { $0.creator_id == "c11" })
+        // Ranked by similarity, the reported similarity is the score itself.
+        #expect(shortlist.creators.allSatisfy { $0.similarity == $0.score })
     }
 
     @Test func tiesAreBrokenByByteOrderOfIds() throws {

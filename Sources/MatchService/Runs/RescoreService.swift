@@ -126,19 +126,16 @@ public struct RescoreService: Sendable {
             let counts = "{\"products\":\(eligibility.products.count),\"scored\":\(report.shortlists.count),\"skipped\":\(report.skipped.count),\"creators\":\(report.candidates),\"entries\":\(rows.count)}"
             let durations = "{" + timings.keys.sorted().map { "\(JSONText.string($0)):\(timings[$0]!)" }.joined(separator: ",") + "}"
             let manifest = "{\"parameters\":\(parameters),\"counts\":\(counts),\"durations_ms\":\(durations),\"models_digest\":\"\(models.digest)\",\"code_version\":\"\(CreatorMatchVersion.current)\"}"
-            // Publish (and prune) in one short write transaction; compare with the previous run afterwards,
-            // in a read, so the write lock is not held for the comparison.
-            let pruned: Int = try database.write { db in
+            // Publish in one short write transaction; compare with the previous run and prune old runs
+            // afterwards, so the write lock is not held for the comparison.
+            try database.write { db in
                 try RunStore.publish(db, run: runID, finishedAt: finished.iso8601, manifest: manifest, products: products, shortlists: rows)
                 try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs", "run_products", "run_shortlists"], at: finished.iso8601)
-                return try request.keep.map { try RunStore.prune(db, keep: max($0, previous == nil ? $0 : 2)) } ?? 0
             }
-            let changes: RunDiffSummary? = try previous.flatMap { old in
-                try database.read { db in try RunStore.run(db, id: old.id) == nil ? nil : RunDiff.compare(db, from: old.id, to: runID).summary }
+            let changes: RunDiffSummary? = try previous.map { old in
+                try database.read { db in try RunDiff.compare(db, from: old.id, to: runID).summary }
             }
-            if let keep = request.keep, keep < 2, previous != nil {
-                _ = try database.write { db in try RunStore.prune(db, keep: keep) }
-            }
+            let pruned = try request.keep.map { keep in try database.write { db in try RunStore.prune(db, keep: keep) } } ?? 0
             lap("publish", t2)
             lap("total", monotonic)
             logger.info("rescore.published", metadata: ["run.id": "\(runID)", "job.duration_ms": "\(timings["total"] ?? 0)"])

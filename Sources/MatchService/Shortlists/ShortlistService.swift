@@ -237,11 +237,13 @@ public struct ShortlistService: Sendable {
         }
     }
 
-    /// Cosine of two normalized rows, in double precision (what the reasons and `similarity` report).
+    /// Cosine of two normalized rows by the kernel's own definition (`ExactScore`), so the reported
+    /// `similarity` is the score the ranking used.
     static func cosine(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
-        var sum = 0.0
-        for (x, y) in zip(a, b) { sum += Double(x) * Double(y) }
-        return sum
+        guard a.count == b.count, !a.isEmpty else { return 0 }
+        return Array(a).withUnsafeBufferPointer { pa in
+            Array(b).withUnsafeBufferPointer { pb in Double(ExactScore.cosine(pa.baseAddress!, pb.baseAddress!, dimension: a.count)) }
+        }
     }
 
     static func rounded(_ value: Double) -> Double { (value * 1_000_000).rounded() / 1_000_000 }
