@@ -147,25 +147,3 @@ public struct PlatformFacts: Decodable, Sendable {
         follower_tiers.filter { followers >= $0.min_followers }.max { $0.min_followers < $1.min_followers }
     }
 }
-
-/// FNV-1a, 64-bit: a stable digest of model files (not for security).
-struct FNV1a64 {
-    private var state: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    mutating func combine(_ data: Data) {
-        for byte in data {
-            state ^= UInt64(byte)
-            state &*= 0x0000_0100_0000_01B3
-        }
-    }
-
-    mutating func combine(_ text: String) {
-        combine(Data(text.utf8))
-        combine(Data([0]))
-    }
-
-    var hexDigest: String {
-        let hex = String(state, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
-}

@@ -43,6 +43,13 @@ struct RawStatement {
         }
     }
 
+    /// Binds bytes as a BLOB.
+    func bind(_ index: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            _ = sqlite3_bind_blob(handle, index, raw.baseAddress, Int32(raw.count), Self.transient)
+        }
+    }
+
     /// Runs a statement that returns no rows.
     func run(_ db: Database) throws {
         defer { sqlite3_reset(handle) }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import MatchCore
 
@@ -32,32 +33,86 @@ public struct RunProductRow: Sendable, Equatable {
     public var reasons: String
     public var suggestedRate: Int?
     public var targetRate: Int?
+    /// The product's shortlist (eligible products only).
+    public var listID: Int64?
+    /// Digest of every input of the product's shortlist except the creators (incremental rescoring).
+    public var digest: String?
 
-    public init(productID: String, status: String, reasons: String, suggestedRate: Int?, targetRate: Int?) {
+    public init(productID: String, status: String, reasons: String, suggestedRate: Int?, targetRate: Int?, listID: Int64? = nil, digest: String? = nil) {
         self.productID = productID
         self.status = status
         self.reasons = reasons
         self.suggestedRate = suggestedRate
         self.targetRate = targetRate
+        self.listID = listID
+        self.digest = digest
     }
 }
 
-/// One creator of one product's shortlist in a published run; `entry` is the shortlist entry's JSON.
-public struct RunShortlistRow: Sendable, Equatable {
+/// A stored shortlist without its entries' JSON: the ranked creators with exact scores.
+public struct RunList: Sendable, Equatable {
+    public var id: Int64
     public var productID: String
-    public var rank: Int
-    public var creatorID: String
-    public var score: Double
-    public var similarity: Double
-    public var entry: String
+    /// How many of `ranked.entries` were published (the shortlist); the rest is the reserve.
+    public var published: Int
+    public var ranked: RankedList
 
-    public init(productID: String, rank: Int, creatorID: String, score: Double, similarity: Double, entry: String) {
-        self.productID = productID
-        self.rank = rank
-        self.creatorID = creatorID
-        self.score = score
-        self.similarity = similarity
-        self.entry = entry
+    /// The published creators, best first.
+    public var creators: ArraySlice<RankedList.Entry> { ranked.entries.prefix(published) }
+}
+
+/// A shortlist to store with a run.
+public struct NewRunList: Sendable {
+    public var published: Int
+    public var ranked: RankedList
+    /// The published entries as a JSON array.
+    public var entries: String
+
+    public init(published: Int, ranked: RankedList, entries: String) {
+        self.published = published
+        self.ranked = ranked
+        self.entries = entries
+    }
+}
+
+/// What a product of a new run points at: a list an earlier run stored (unchanged), or a new one.
+public enum RunListChoice: Sendable {
+    case existing(Int64)
+    case new(NewRunList)
+}
+
+/// What the next incremental rescore compares against: per creator, a digest of the id and of every
+/// input of its scores and entries.
+public struct RunState: Sendable, Equatable {
+    public var depth: Int
+    /// id digest → content digest.
+    public var creatorDigests: [UInt64: UInt64]
+
+    public init(depth: Int, creatorDigests: [UInt64: UInt64]) {
+        self.depth = depth
+        self.creatorDigests = creatorDigests
+    }
+
+    func encodedDigests() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(creatorDigests.count * 16)
+        for key in creatorDigests.keys.sorted() {
+            withUnsafeBytes(of: key.littleEndian) { out.append(contentsOf: $0) }
+            withUnsafeBytes(of: creatorDigests[key]!.littleEndian) { out.append(contentsOf: $0) }
+        }
+        return out
+    }
+
+    static func decodeDigests(_ bytes: [UInt8]) -> [UInt64: UInt64] {
+        var out: [UInt64: UInt64] = [:]
+        out.reserveCapacity(bytes.count / 16)
+        bytes.withUnsafeBytes { raw in
+            for offset in stride(from: 0, to: raw.count - 15, by: 16) {
+                let key = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                out[key] = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+            }
+        }
+        return out
     }
 }
 
@@ -71,30 +126,45 @@ public enum RunStore {
         return db.lastInsertedRowID
     }
 
-    /// Writes the run's results and marks it published, in the caller's (single) transaction.
-    public static func publish(_ db: Database, run: Int64, finishedAt: String, manifest: String, products: [RunProductRow], shortlists: [RunShortlistRow]) throws {
-        let product = try RawStatement(db, "INSERT INTO run_products (run_id, product_id, status, reasons, suggested_rate, target_rate) VALUES (?, ?, ?, ?, ?, ?)")
-        for row in products {
+    /// Writes the run's results and marks it published, in the caller's (single) transaction. Products
+    /// pointing at an existing list share it; new lists are inserted first.
+    public static func publish(_ db: Database, run: Int64, finishedAt: String, manifest: String, products: [(row: RunProductRow, list: RunListChoice?)], state: RunState?) throws {
+        let list = try RawStatement(db, "INSERT INTO run_lists (product_id, published, ranked, entries) VALUES (?, ?, ?, ?)")
+        let product = try RawStatement(db, "INSERT INTO run_products (run_id, product_id, status, reasons, suggested_rate, target_rate, list_id, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        for (row, choice) in products {
+            var listID: Int64?
+            switch choice {
+            case .existing(let id):
+                listID = id
+            case .new(let new):
+                list.bind(1, row.productID)
+                list.bind(2, new.published)
+                list.bind(3, new.ranked.encoded())
+                list.bind(4, new.entries)
+                try list.run(db)
+                listID = db.lastInsertedRowID
+            case nil:
+                break
+            }
             product.bind(1, Int(run))
             product.bind(2, row.productID)
             product.bind(3, row.status)
             product.bind(4, row.reasons)
             product.bind(5, row.suggestedRate)
             product.bind(6, row.targetRate)
+            product.bind(7, listID.map(Int.init))
+            product.bind(8, row.digest)
             try product.run(db)
         }
-        let entry = try RawStatement(db, "INSERT INTO run_shortlists (run_id, product_id, rank, creator_id, score, similarity, entry) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        for row in shortlists {
-            entry.bind(1, Int(run))
-            entry.bind(2, row.productID)
-            entry.bind(3, row.rank)
-            entry.bind(4, row.creatorID)
-            entry.bind(5, row.score)
-            entry.bind(6, row.similarity)
-            entry.bind(7, row.entry)
-            try entry.run(db)
+        if let state {
+            try db.execute(sql: "INSERT INTO run_state (run_id, depth, creator_digests) VALUES (?, ?, ?)", arguments: [run, state.depth, Data(state.encodedDigests())])
         }
         try db.execute(sql: "UPDATE runs SET status = 'published', finished_at = ?, manifest = ?, pid = NULL WHERE id = ?", arguments: [finishedAt, manifest, run])
+    }
+
+    /// Deletes lists no run points at any more.
+    static func deleteOrphanLists(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM run_lists WHERE id NOT IN (SELECT list_id FROM run_products WHERE list_id IS NOT NULL)")
     }
 
     public static func fail(_ db: Database, run: Int64, finishedAt: String, error: String) throws {
@@ -106,10 +176,11 @@ public enum RunStore {
     public static func failAbandoned(_ db: Database, finishedAt: String) throws -> [Int64] {
         let ids = try Int64.fetchAll(db, sql: "SELECT id FROM runs WHERE status = 'running'")
         for id in ids {
-            try db.execute(sql: "DELETE FROM run_shortlists WHERE run_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM run_products WHERE run_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM run_state WHERE run_id = ?", arguments: [id])
             try db.execute(sql: "UPDATE runs SET status = 'failed', finished_at = ?, error = 'interrupted (the process ended before publishing)', pid = NULL WHERE id = ?", arguments: [finishedAt, id])
         }
+        if !ids.isEmpty { try deleteOrphanLists(db) }
         return ids
     }
 
@@ -117,6 +188,7 @@ public enum RunStore {
     public static func prune(_ db: Database, keep: Int) throws -> Int {
         let old = try Int64.fetchAll(db, sql: "SELECT id FROM runs WHERE status = 'published' ORDER BY id DESC LIMIT -1 OFFSET ?", arguments: [keep])
         for id in old { try db.execute(sql: "DELETE FROM runs WHERE id = ?", arguments: [id]) }
+        if !old.isEmpty { try deleteOrphanLists(db) }
         return old.count
     }
 
@@ -132,28 +204,74 @@ public enum RunStore {
         try RunRecord.filter(RunRecord.Columns.status == "published").order(RunRecord.Columns.id.desc).fetchOne(db)
     }
 
+    static let productColumns = "product_id, status, reasons, suggested_rate, target_rate, list_id, digest"
+
+    static func productRow(_ row: Row) -> RunProductRow {
+        RunProductRow(productID: row[0], status: row[1], reasons: row[2], suggestedRate: row[3], targetRate: row[4], listID: row[5], digest: row[6])
+    }
+
     public static func products(_ db: Database, run: Int64) throws -> [RunProductRow] {
-        try Row.fetchAll(db, sql: "SELECT product_id, status, reasons, suggested_rate, target_rate FROM run_products WHERE run_id = ? ORDER BY product_id", arguments: [run]).map {
-            RunProductRow(productID: $0[0], status: $0[1], reasons: $0[2], suggestedRate: $0[3], targetRate: $0[4])
-        }
+        try Row.fetchAll(db, sql: "SELECT \(productColumns) FROM run_products WHERE run_id = ? ORDER BY product_id", arguments: [run]).map(productRow)
     }
 
     public static func product(_ db: Database, run: Int64, product: String) throws -> RunProductRow? {
-        try Row.fetchOne(db, sql: "SELECT product_id, status, reasons, suggested_rate, target_rate FROM run_products WHERE run_id = ? AND product_id = ?", arguments: [run, product]).map {
-            RunProductRow(productID: $0[0], status: $0[1], reasons: $0[2], suggestedRate: $0[3], targetRate: $0[4])
-        }
+        try Row.fetchOne(db, sql: "SELECT \(productColumns) FROM run_products WHERE run_id = ? AND product_id = ?", arguments: [run, product]).map(productRow)
     }
 
-    public static func shortlists(_ db: Database, run: Int64, product: String? = nil) throws -> [RunShortlistRow] {
-        var sql = "SELECT product_id, rank, creator_id, score, similarity, entry FROM run_shortlists WHERE run_id = ?"
+    /// The run's lists (ranked creators, no entry JSON), by product id.
+    public static func lists(_ db: Database, run: Int64) throws -> [String: RunList] {
+        var out: [String: RunList] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT l.id, l.product_id, l.published, l.ranked FROM run_products p JOIN run_lists l ON l.id = p.list_id WHERE p.run_id = ?
+            """, arguments: [run])
+        while let row = try rows.next() {
+            let bytes: Data = row[3]
+            guard let ranked = RankedList(decoding: [UInt8](bytes)) else {
+                throw MatchError(.database, "run \(run) has an unreadable list for product \(row[1] as String); rescore to write a new run")
+            }
+            out[row[1]] = RunList(id: row[0], productID: row[1], published: row[2], ranked: ranked)
+        }
+        return out
+    }
+
+    /// The published entries (JSON array text) of the run's lists, by product id; one product or all.
+    public static func entries(_ db: Database, run: Int64, product: String? = nil) throws -> [String: String] {
+        var sql = "SELECT p.product_id, l.entries FROM run_products p JOIN run_lists l ON l.id = p.list_id WHERE p.run_id = ?"
         var arguments: StatementArguments = [run]
         if let product {
-            sql += " AND product_id = ?"
+            sql += " AND p.product_id = ?"
             arguments += [product]
         }
-        sql += " ORDER BY product_id, rank"
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
-            RunShortlistRow(productID: $0[0], rank: $0[1], creatorID: $0[2], score: $0[3], similarity: $0[4], entry: $0[5])
+        var out: [String: String] = [:]
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() { out[row[0]] = row[1] }
+        return out
+    }
+
+    /// Entries JSON of one stored list.
+    public static func entries(_ db: Database, list: Int64) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT entries FROM run_lists WHERE id = ?", arguments: [list])
+    }
+
+    public static func state(_ db: Database, run: Int64) throws -> RunState? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT depth, creator_digests FROM run_state WHERE run_id = ?", arguments: [run]) else { return nil }
+        let bytes: Data = row[1]
+        return RunState(depth: row[0], creatorDigests: RunState.decodeDigests([UInt8](bytes)))
+    }
+
+    /// v4 migration: each (run, product) group of the old one-row-per-entry table becomes one list.
+    /// Old runs kept rounded scores and no state, so an incremental rescore after them runs in full.
+    static func migrateLegacyShortlists(_ db: Database) throws {
+        let groups = try Row.fetchAll(db, sql: "SELECT run_id, product_id FROM run_shortlists GROUP BY run_id, product_id")
+        for group in groups {
+            let run: Int64 = group[0]
+            let product: String = group[1]
+            let rows = try Row.fetchAll(db, sql: "SELECT creator_id, score, entry FROM run_shortlists WHERE run_id = ? AND product_id = ? ORDER BY rank", arguments: [run, product])
+            let ranked = RankedList(entries: rows.map { RankedList.Entry(creatorID: $0[0], score: Float($0[1] as Double)) }, boundary: nil)
+            try db.execute(sql: "INSERT INTO run_lists (product_id, published, ranked, entries) VALUES (?, ?, ?, ?)", arguments: [
+                product, rows.count, Data(ranked.encoded()), "[" + rows.map { $0[2] as String }.joined(separator: ",") + "]",
+            ])
+            try db.execute(sql: "UPDATE run_products SET list_id = ? WHERE run_id = ? AND product_id = ?", arguments: [db.lastInsertedRowID, run, product])
         }
     }
 }

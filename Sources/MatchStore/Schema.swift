@@ -14,8 +14,36 @@ enum Schema {
         migrator.registerMigration("v3-change-log") { db in
             try db.execute(sql: changeLog)
         }
+        migrator.registerMigration("v4-shared-run-lists") { db in
+            try db.execute(sql: sharedRunLists)
+            try RunStore.migrateLegacyShortlists(db)
+            try db.execute(sql: "DROP TABLE run_shortlists")
+        }
         return migrator
     }
+
+    /// A run's shortlists as one row per product list, shared by every run whose list for that product
+    /// is the same (an incremental rescore writes only the lists that changed). `ranked` is the
+    /// `RankedList` encoding: exact scores of the published creators and the reserve below them, and
+    /// the boundary every unlisted creator ranks after. `entries` is the published JSON array.
+    /// `run_state` keeps what the next incremental rescore compares against: per-creator digests.
+    static let sharedRunLists = """
+        CREATE TABLE run_lists (
+            id INTEGER PRIMARY KEY,
+            product_id TEXT NOT NULL,
+            published INTEGER NOT NULL CHECK (published >= 0),
+            ranked BLOB NOT NULL,
+            entries TEXT NOT NULL
+        );
+        ALTER TABLE run_products ADD COLUMN list_id INTEGER REFERENCES run_lists(id);
+        ALTER TABLE run_products ADD COLUMN digest TEXT;
+        CREATE INDEX run_products_by_list ON run_products(list_id);
+        CREATE TABLE run_state (
+            run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+            depth INTEGER NOT NULL CHECK (depth >= 0),
+            creator_digests BLOB NOT NULL CHECK (length(creator_digests) % 16 = 0)
+        );
+        """
 
     /// One row per write transaction of creatormatch: who wrote and which tables, so a warm server can
     /// tell its own writes (already applied in memory) from other writers' (which need a reload).

@@ -11,7 +11,10 @@ struct RescoreCommand: ParsableCommand {
             The run is published in one transaction: readers see the previous published run until it commits.
             One rescore at a time per database. Exit status: 0 published, 1 failed (the run is marked failed,
             the last published run is untouched), 64 usage error, 75 another rescore is running (use --wait).
-            --incremental is accepted but always computes a full run for now (the result is the same).
+            --incremental recomputes only what changed since the last published run and publishes exactly
+            what a full run would; it computes in full (and says why) when there is no comparable previous run
+            (none yet, another k or ranking, Models/ or the code version changed) or more than 25% of creators
+            changed.
             """
     )
 
@@ -35,7 +38,7 @@ struct RescoreCommand: ParsableCommand {
     @Flag(name: .long, help: "Print nothing on success (for cron); errors still go to stderr.")
     var quiet = false
 
-    @Flag(name: .long, help: "Recompute only what changed (falls back to a full run for now).")
+    @Flag(name: .long, help: "Recompute only what changed since the last published run (same result as a full run).")
     var incremental = false
 
     @OptionGroup var kernel: KernelOptions
@@ -67,9 +70,9 @@ struct RescoreCommand: ParsableCommand {
             request.rankBy = rankBy
             request.keep = keep
             request.wait = wait
+            request.incremental = incremental
             request.tiles = kernel.configuration
             let showProgress = !quiet && Terminal.standardErrorIsTerminal
-            if incremental && !quiet { Terminal.standardError("note: --incremental computes a full run for now\n") }
             let started = Date()
             let expected = showProgress ? service.expectedDurationMs() : nil
             let summary = try service.rescore(request, progress: showProgress ? { stage in
@@ -84,7 +87,11 @@ struct RescoreCommand: ParsableCommand {
             case .json: Terminal.printJSON(summary, pretty: true)
             case .jsonl, .csv: Terminal.printJSON(summary, pretty: false)
             case .text:
-                var line = "run \(summary.run_id) published: \(summary.products_scored) products scored (\(summary.products_skipped) skipped), \(summary.creators) creators, \(String(format: "%.1f", Double(summary.duration_ms) / 1000)) s"
+                var line = "run \(summary.run_id) published (\(summary.mode)): \(summary.products_scored) products scored (\(summary.products_skipped) skipped), \(summary.creators) creators, \(String(format: "%.1f", Double(summary.duration_ms) / 1000)) s"
+                if summary.mode == "incremental", let changed = summary.creators_changed {
+                    line += "; \(changed) creators changed, \(summary.products_searched) products searched in full, \(summary.lists_written) lists written"
+                }
+                if let reason = summary.full_reason { line += "; full run because \(reason)" }
                 if let c = summary.changes {
                     line += "; vs previous: \(c.products_changed) products changed, +\(c.creators_added)/-\(c.creators_dropped) creators, \(c.rate_changes) rate changes, \(c.became_eligible) became eligible, \(c.became_ineligible) ineligible"
                 }

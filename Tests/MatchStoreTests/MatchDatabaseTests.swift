@@ -14,7 +14,7 @@ func temporaryDatabasePath(_ name: String = "test.sqlite") -> String {
     @Test func migratesAnEmptyFileAndReopensIt() throws {
         let path = temporaryDatabasePath()
         let first = try MatchDatabase(path: path)
-        #expect(try first.appliedMigrations() == ["v1-foundation", "v2-runs", "v3-change-log"])
+        #expect(try first.appliedMigrations() == ["v1-foundation", "v2-runs", "v3-change-log", "v4-shared-run-lists"])
         try first.write { db in
             try db.execute(sql: "INSERT INTO shops (id, rating, status, updated_at) VALUES ('s1', 4, 'active', 'now')")
         }
@@ -22,7 +22,34 @@ func temporaryDatabasePath(_ name: String = "test.sqlite") -> String {
         #expect(journal == "wal")
         let reopened = try MatchDatabase(path: path)
         #expect(try reopened.read { db in try StoreQueries.counts(db) }.shops == 1)
-        #expect(try reopened.appliedMigrations() == ["v1-foundation", "v2-runs", "v3-change-log"])
+        #expect(try reopened.appliedMigrations() == ["v1-foundation", "v2-runs", "v3-change-log", "v4-shared-run-lists"])
+    }
+
+    @Test func runsPublishedBeforeSharedListsSurviveTheMigration() throws {
+        let path = temporaryDatabasePath()
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try Schema.migrator.migrate(queue, upTo: "v3-change-log")
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO runs (id, status, started_at, as_of, rank_by, k, models_digest, inputs_digest, code_version) VALUES (1, 'published', 'now', '2026-11-25', 'blended', 2, 'm', 'i', '0.1.0');
+                    INSERT INTO run_products (run_id, product_id, status) VALUES (1, 'p1', 'eligible'), (1, 'p2', 'temporarily_disqualified');
+                    INSERT INTO run_shortlists (run_id, product_id, rank, creator_id, score, similarity, entry) VALUES
+                        (1, 'p1', 2, 'c2', 0.5, 0.5, '{"creator_id":"c2","rank":2}'),
+                        (1, 'p1', 1, 'c1', 0.75, 0.75, '{"creator_id":"c1","rank":1}');
+                    """)
+            }
+        }
+        let database = try MatchDatabase(path: path)
+        try database.read { db in
+            let lists = try RunStore.lists(db, run: 1)
+            #expect(lists.keys.sorted() == ["p1"])
+            #expect(lists["p1"]?.creators.map(\.creatorID) == ["c1", "c2"])
+            #expect(lists["p1"]?.creators.map(\.score) == [0.75, 0.5])
+            #expect(try RunStore.entries(db, run: 1) == ["p1": #"[{"creator_id":"c1","rank":1},{"creator_id":"c2","rank":2}]"#])
+            #expect(try RunStore.products(db, run: 1).map(\.status) == ["eligible", "temporarily_disqualified"])
+            #expect(try Bool.fetchOne(db, sql: "SELECT count(*) = 0 FROM sqlite_master WHERE name = 'run_shortlists'") == true)
+        }
     }
 
     @Test func refusesADatabaseFromANewerVersion() throws {

@@ -17,20 +17,38 @@ public struct RescoreRequest: Sendable {
     public var keep: Int?
     /// Wait for a running rescore to finish instead of failing at once.
     public var wait = false
+    /// Recompute only what changed since the last published run (falls back to a full run when it
+    /// cannot; the summary says why).
+    public var incremental = false
     public var tiles = TileConfiguration()
 
     public init(asOf: Day) {
         self.asOf = asOf
     }
+
+    /// Creators kept per product below the published k (the reserve), so that an incremental run can
+    /// refill a shortlist when listed creators change.
+    public var depth: Int { k + max(8, k / 5) }
 }
 
 public struct RescoreSummary: Codable, Sendable {
     public let run_id: Int64
     public let status: String
     public let as_of: String
+    /// `full` or `incremental`.
+    public let mode: String
+    /// Why a requested incremental run computed everything (nil otherwise).
+    public let full_reason: String?
     public let products_scored: Int
     public let products_skipped: Int
     public let creators: Int
+    /// Creators whose inputs changed since the previous run (nil without a comparable previous run).
+    public let creators_changed: Int?
+    /// Products searched over every creator (the rest merged only changed creators into their list).
+    public let products_searched: Int
+    /// Lists shared with the previous run unchanged, and lists written by this run.
+    public let lists_reused: Int
+    public let lists_written: Int
     public let duration_ms: Int
     public let timings_ms: [String: Int]
     /// Against the previous published run (nil for the first run).
@@ -43,6 +61,14 @@ public struct RescoreSummary: Codable, Sendable {
 /// computed under a new run and published in one transaction. One at a time (a lock file next to the
 /// database); a run killed at any point leaves the database consistent and the last published run
 /// untouched, and the next rescore marks it failed.
+///
+/// Incremental runs are exact. Each run keeps, per product, a ranked list deeper than k with exact
+/// scores and a boundary that every unlisted creator ranks after, a digest of the product's inputs
+/// (vector, category, offered and suggested rates, exclusions) and a digest per creator (profile,
+/// signals, normalized vector). The next incremental run scores only the changed creators against
+/// products whose own digest did not change and merges them into the kept list; a product whose
+/// digest changed, or whose list lost so many creators that fewer than k remain above the boundary,
+/// is searched over every creator. A list equal to the previous run's is shared, not written again.
 public struct RescoreService: Sendable {
     let database: MatchDatabase
     let models: ModelCatalog
@@ -63,6 +89,9 @@ public struct RescoreService: Sendable {
         return (try? JSONDecoder().decode(Manifest.self, from: Data(run.manifest.utf8)))?.durations_ms?["total"]
     }
 
+    /// More changed creators than this share of all makes an incremental run compute in full.
+    static let incrementalCreatorShare = 0.25
+
     public func rescore(_ request: RescoreRequest, progress: ((String) -> Void)? = nil) throws(MatchError) -> RescoreSummary {
         let lock = try RescoreLock(databasePath: database.path, wait: request.wait)
         defer { lock.release() }
@@ -70,11 +99,10 @@ public struct RescoreService: Sendable {
         let monotonic = ContinuousClock().now
         var timings: [String: Int] = [:]
         func lap(_ name: String, _ since: ContinuousClock.Instant) {
-            let d = ContinuousClock().now - since
-            timings[name] = Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+            timings[name] = (ContinuousClock().now - since).milliseconds
         }
 
-        let parameters = "{\"k\":\(request.k),\"rank_by\":\"\(request.rankBy.rawValue)\",\"as_of\":\"\(request.asOf)\"}"
+        let parameters = "{\"k\":\(request.k),\"depth\":\(request.depth),\"rank_by\":\"\(request.rankBy.rawValue)\",\"as_of\":\"\(request.asOf)\",\"incremental\":\(request.incremental)}"
         let (runID, cleaned, previous): (Int64, [Int64], RunRecord?) = try database.write { db in
             let cleaned = try RunStore.failAbandoned(db, finishedAt: started.iso8601)
             try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs"], at: started.iso8601)
@@ -91,58 +119,79 @@ public struct RescoreService: Sendable {
             progress?("eligibility")
             let t0 = ContinuousClock().now
             let eligibility = try EligibilityService(database: database, models: models).report(scope: .all, asOf: request.asOf)
-            lap("eligibility", t0)
-            progress?("shortlists")
             var shortlistRequest = ShortlistRequest(selection: .allEligible, asOf: request.asOf)
             shortlistRequest.k = request.k
             shortlistRequest.rankBy = request.rankBy
             shortlistRequest.tiles = request.tiles
+            let service = ShortlistService(database: database, models: models, logger: logger)
+            let selection = try service.selectProducts(shortlistRequest, eligibility: eligibility)
+            lap("eligibility", t0)
+
+            progress?("shortlists")
             let t1 = ContinuousClock().now
-            let report = try ShortlistService(database: database, models: models, logger: logger).shortlists(shortlistRequest)
-            lap("shortlists", t1)
-            for (name, ms) in report.timings_ms { timings["shortlists." + name] = ms }
+            var plan: RescorePlan = try database.read { db in
+                let inputs = try service.load(db, shortlistRequest, selection: selection)
+                lap("load", t1)
+                var plan = RescorePlan(inputs: inputs, request: request)
+                if let previous { try plan.compare(with: previous, db: db, models: models) }
+                let t2 = ContinuousClock().now
+                try plan.rank()
+                lap("search", t2)
+                return plan
+            }
 
             progress?("publishing")
-            let t2 = ContinuousClock().now
-            let byProduct = Dictionary(uniqueKeysWithValues: report.shortlists.map { ($0.product_id, $0) })
-            let skipped = Dictionary(uniqueKeysWithValues: report.skipped.map { ($0.product_id, $0) })
-            let products = eligibility.products.map { entry -> RunProductRow in
-                let shortlist = byProduct[entry.id]
+            let t3 = ContinuousClock().now
+            let choices = try plan.chooseLists(database: database)
+            lap("entries", t3)
+            let inputs = plan.inputs
+            let skipped = Dictionary(uniqueKeysWithValues: inputs.skipped.map { ($0.product_id, $0) })
+            let productIndex = Dictionary(uniqueKeysWithValues: inputs.products.enumerated().map { ($0.element.id.rawValue, $0.offset) })
+            let products = eligibility.products.map { entry -> (row: RunProductRow, list: RunListChoice?) in
+                let p = productIndex[entry.id]
                 let reasons = skipped[entry.id]?.reasons ?? entry.reasons.map { $0.message + ($0.to_requalify.map { " → " + $0 } ?? "") }
-                let status = skipped[entry.id]?.status ?? entry.status
-                return RunProductRow(
-                    productID: entry.id, status: status == "no_vector" ? "no_vector" : entry.status,
-                    reasons: JSONText.array(reasons), suggestedRate: shortlist?.suggested_open_rate, targetRate: shortlist?.offered_rate)
+                let status = skipped[entry.id]?.status == "no_vector" ? "no_vector" : entry.status
+                let row = RunProductRow(
+                    productID: entry.id, status: status, reasons: JSONText.array(reasons),
+                    suggestedRate: p.flatMap { inputs.suggestions[inputs.products[$0].id]?.suggested_rate },
+                    targetRate: p.flatMap { inputs.offeredRates[$0] }, digest: p.map { plan.productDigests[$0] })
+                return (row, p.map { choices[$0] })
             }
-            var rows: [RunShortlistRow] = []
-            for shortlist in report.shortlists {
-                for entry in shortlist.creators {
-                    let json = entry.jsonText
-                    rows.append(RunShortlistRow(productID: shortlist.product_id, rank: entry.rank, creatorID: entry.creator_id, score: entry.score, similarity: entry.similarity, entry: json))
-                }
-            }
+            let reused = choices.filter { if case .existing = $0 { true } else { false } }.count
+            let t4 = ContinuousClock().now
             let finished = clock.now()
             lap("total", monotonic)
-            let counts = "{\"products\":\(eligibility.products.count),\"scored\":\(report.shortlists.count),\"skipped\":\(report.skipped.count),\"creators\":\(report.candidates),\"entries\":\(rows.count)}"
+            let entryCount = plan.ranked.reduce(0) { $0 + min(request.k, $1.entries.count) }
+            var counts = "{\"products\":\(eligibility.products.count),\"scored\":\(inputs.products.count),\"skipped\":\(inputs.skipped.count),\"creators\":\(inputs.pool.ids.count),\"entries\":\(entryCount)"
+            counts += ",\"searched\":\(plan.searched),\"lists_reused\":\(reused),\"lists_written\":\(choices.count - reused)"
+            if let changed = plan.changedCount { counts += ",\"creators_changed\":\(changed)" }
+            counts += "}"
             let durations = "{" + timings.keys.sorted().map { "\(JSONText.string($0)):\(timings[$0]!)" }.joined(separator: ",") + "}"
-            let manifest = "{\"parameters\":\(parameters),\"counts\":\(counts),\"durations_ms\":\(durations),\"models_digest\":\"\(models.digest)\",\"code_version\":\"\(CreatorMatchVersion.current)\"}"
+            let mode = plan.incremental ? "incremental" : "full"
+            var manifest = "{\"parameters\":\(parameters),\"mode\":\"\(mode)\",\"counts\":\(counts),\"durations_ms\":\(durations)"
+            if let reason = plan.fullReason { manifest += ",\"full_reason\":" + JSONText.string(reason) }
+            manifest += ",\"models_digest\":\"\(models.digest)\",\"code_version\":\"\(CreatorMatchVersion.current)\"}"
             // Publish in one short write transaction; compare with the previous run and prune old runs
             // afterwards, so the write lock is not held for the comparison.
             try database.write { db in
-                try RunStore.publish(db, run: runID, finishedAt: finished.iso8601, manifest: manifest, products: products, shortlists: rows)
-                try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs", "run_products", "run_shortlists"], at: finished.iso8601)
+                try RunStore.publish(db, run: runID, finishedAt: finished.iso8601, manifest: manifest, products: products, state: plan.state)
+                try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs", "run_products", "run_lists", "run_state"], at: finished.iso8601)
             }
+            lap("publish", t4)
+            let t5 = ContinuousClock().now
             let changes: RunDiffSummary? = try previous.map { old in
                 try database.read { db in try RunDiff.compare(db, from: old.id, to: runID).summary }
             }
             let pruned = try request.keep.map { keep in try database.write { db in try RunStore.prune(db, keep: keep) } } ?? 0
-            lap("publish", t2)
+            lap("compare", t5)
             lap("total", monotonic)
-            logger.info("rescore.published", metadata: ["run.id": "\(runID)", "job.duration_ms": "\(timings["total"] ?? 0)"])
+            logger.info("rescore.published", metadata: ["run.id": "\(runID)", "job.duration_ms": "\(timings["total"] ?? 0)", "rescore.mode": "\(mode)"])
             return RescoreSummary(
-                run_id: runID, status: "published", as_of: request.asOf.description, products_scored: report.shortlists.count,
-                products_skipped: report.skipped.count, creators: report.candidates, duration_ms: timings["total"] ?? 0,
-                timings_ms: timings, changes: changes, cleaned_up_failed_runs: cleaned, pruned_runs: pruned)
+                run_id: runID, status: "published", as_of: request.asOf.description, mode: mode,
+                full_reason: request.incremental ? plan.fullReason : nil, products_scored: inputs.products.count,
+                products_skipped: inputs.skipped.count, creators: inputs.pool.ids.count, creators_changed: plan.changedCount,
+                products_searched: plan.searched, lists_reused: reused, lists_written: choices.count - reused,
+                duration_ms: timings["total"] ?? 0, timings_ms: timings, changes: changes, cleaned_up_failed_runs: cleaned, pruned_runs: pruned)
         } catch {
             let message = (error as? MatchError)?.message ?? "\(error)"
             try? database.write { db in try RunStore.fail(db, run: runID, finishedAt: clock.now().iso8601, error: message) }

@@ -32,10 +32,9 @@ public struct RunExports: Sendable {
     public func shortlistLines(run id: Int64?) throws(MatchError) -> [String] {
         try database.read { db in
             let run = try Self.resolve(db, id)
-            var entries: [String: [String]] = [:]
-            for row in try RunStore.shortlists(db, run: run.id) { entries[row.productID, default: []].append(row.entry) }
+            let entries = try RunStore.entries(db, run: run.id)
             return try RunStore.products(db, run: run.id).filter { $0.status == "eligible" }.map { product in
-                Self.line(product, run: run.id, entries: entries[product.productID] ?? [])
+                Self.line(product, run: run.id, entries: entries[product.productID] ?? "[]")
             }
         }
     }
@@ -51,15 +50,16 @@ public struct RunExports: Sendable {
                 let reasons = (try? JSONDecoder().decode([String].self, from: Data(row.reasons.utf8))) ?? []
                 throw MatchError(.ineligible, "in run \(run.id) product \(product) is \(row.status.replacingOccurrences(of: "_", with: " ")): \(reasons.joined(separator: "; "))")
             }
-            return Self.line(row, run: run.id, entries: try RunStore.shortlists(db, run: run.id, product: product).map(\.entry))
+            return Self.line(row, run: run.id, entries: try RunStore.entries(db, run: run.id, product: product)[product] ?? "[]")
         }
     }
 
-    static func line(_ product: RunProductRow, run: Int64, entries: [String]) -> String {
+    /// `entries` is the stored JSON array of the product's entries.
+    static func line(_ product: RunProductRow, run: Int64, entries: String) -> String {
         var line = "{\"product_id\":\(JSONText.string(product.productID)),\"run_id\":\(run)"
         if let rate = product.targetRate { line += ",\"offered_rate\":\(rate)" }
         if let rate = product.suggestedRate { line += ",\"suggested_open_rate\":\(rate)" }
-        return line + ",\"creators\":[" + entries.joined(separator: ",") + "]}"
+        return line + ",\"creators\":" + entries + "}"
     }
 
     /// Shortlists of `run` (latest by default) keeping only creators not in `since`'s shortlist of the
@@ -68,12 +68,15 @@ public struct RunExports: Sendable {
         try database.read { db in
             let run = try Self.resolve(db, id)
             let old = try Self.resolve(db, since)
-            var before: [String: Set<String>] = [:]
-            for row in try RunStore.shortlists(db, run: old.id) { before[row.productID, default: []].insert(row.creatorID) }
+            let before = try RunStore.lists(db, run: old.id)
+            let after = try RunStore.lists(db, run: run.id)
             var rows: [String: [ShortlistEntry]] = [:]
             let decoder = JSONDecoder()
-            for row in try RunStore.shortlists(db, run: run.id) where !(before[row.productID]?.contains(row.creatorID) ?? false) {
-                rows[row.productID, default: []].append(try decoder.decode(ShortlistEntry.self, from: Data(row.entry.utf8)))
+            for (product, list) in after where before[product]?.id != list.id {
+                let known = Set(before[product]?.creators.map(\.creatorID) ?? [])
+                guard list.creators.contains(where: { !known.contains($0.creatorID) }), let text = try RunStore.entries(db, list: list.id) else { continue }
+                let entries = try decoder.decode([ShortlistEntry].self, from: Data(text.utf8))
+                rows[product] = entries.filter { !known.contains($0.creator_id) }
             }
             return try RunStore.products(db, run: run.id).compactMap { product in
                 guard let entries = rows[product.productID], !entries.isEmpty else { return nil }

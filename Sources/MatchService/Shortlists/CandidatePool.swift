@@ -138,6 +138,45 @@ struct CandidatePool: Sendable {
         return out
     }
 
+    /// The creators at `indices` (ascending), keeping their order (so index order stays id order).
+    func subset(_ indices: [Int]) -> CandidatePool {
+        var out = CandidatePool()
+        out.total = total
+        out.ids = indices.map { ids[$0] }
+        out.usernames = indices.map { usernames[$0] }
+        out.followers = indices.map { followers[$0] }
+        out.gmvMax = indices.map { gmvMax[$0] }
+        out.signals = indices.map { signals[$0] }
+        out.strengths = indices.map { strengths[$0] }
+        out.postRates = indices.map { postRates[$0] }
+        out.bonusBounds = indices.map { bonusBounds[$0] }
+        out.positions = indices.map { positions[$0] }
+        return out
+    }
+
+    /// A digest of everything a creator contributes to scores and entries: id, profile, signals and
+    /// the normalized vector `row`.
+    func contentDigest(_ i: Int, row: ArraySlice<Float>) -> UInt64 {
+        var h = FNV1a64()
+        h.combine(ids[i])
+        h.combine(usernames[i])
+        h.combine(followers[i])
+        h.combine(gmvMax[i])
+        let s = signals[i]
+        h.combine(s.gmv)
+        h.combine(s.gmvEstimated)
+        h.combine(s.gpm)
+        h.combine(s.postRate)
+        h.combine(s.avgCommissionRate)
+        h.combine(s.categories.count)
+        for c in s.categories {
+            h.combine(Int(c.index))
+            h.combine(c.share)
+        }
+        h.combine(row)
+        return h.state
+    }
+
     /// Row position → kept, over all creators with a vector.
     var keepMask: [Bool] {
         var mask = [Bool](repeating: false, count: total)

@@ -1,0 +1,197 @@
+import Foundation
+import GRDB
+import MatchCore
+import MatchKernels
+import MatchStore
+
+/// One rescore's shortlists: which creators and products changed since the previous published run,
+/// every product's ranked list (searched over all creators, or the kept list with the changed creators
+/// merged in), and which stored lists can be shared with the previous run.
+struct RescorePlan {
+    let inputs: ShortlistInputs
+    let request: RescoreRequest
+    /// Per pool creator: digest of the id, and of everything it contributes (`CandidatePool.contentDigest`).
+    let idDigests: [UInt64]
+    let contentDigests: [UInt64]
+    /// Per loaded product: digest of its shortlist's inputs other than the creators.
+    let productDigests: [String]
+    let poolIndex: [String: Int]
+
+    /// Per pool creator, whether its digest differs from the previous run's (nil without a comparable
+    /// previous run: then nothing is shared).
+    var changed: [Bool]?
+    var previousProducts: [String: RunProductRow] = [:]
+    var previousLists: [String: RunList] = [:]
+    var incremental = false
+    /// Why a requested incremental run computes in full.
+    var fullReason: String?
+
+    var ranked: [RankedList] = []
+    /// Products searched over every creator.
+    var searched = 0
+
+    init(inputs: ShortlistInputs, request: RescoreRequest) {
+        precondition(inputs.creatorMatrix != nil, "a rescore keeps the creator matrix in memory")
+        self.inputs = inputs
+        self.request = request
+        let pool = inputs.pool
+        let matrix = inputs.creatorMatrix!
+        idDigests = pool.ids.map { id in
+            var h = FNV1a64()
+            h.combine(id)
+            return h.state
+        }
+        contentDigests = parallelMap(pool.ids.count) { pool.contentDigest($0, row: matrix.row($0)) }
+        productDigests = inputs.products.indices.map { p in
+            let product = inputs.products[p]
+            var h = FNV1a64()
+            h.combine(product.id.rawValue)
+            h.combine(product.shopID.rawValue)
+            h.combine(product.category)
+            h.combine(Int(inputs.productCategories[p]))
+            h.combine(product.commissionRate)
+            h.combine(inputs.offeredRates[p])
+            h.combine(inputs.suggestions[product.id]?.suggested_rate)
+            h.combine(inputs.productMatrix.row(p))
+            h.combine(inputs.exclusions[p].count)
+            for c in inputs.exclusions[p] { h.combine(pool.ids[Int(c)]) }
+            return h.hexDigest
+        }
+        poolIndex = Dictionary(uniqueKeysWithValues: pool.ids.enumerated().map { ($0.element, $0.offset) })
+    }
+
+    var changedCount: Int? { changed.map { $0.reduce(0) { $0 + ($1 ? 1 : 0) } } }
+
+    var state: RunState {
+        RunState(depth: request.depth, creatorDigests: Dictionary(zip(idDigests, contentDigests), uniquingKeysWith: { a, _ in a }))
+    }
+
+    /// Reads the previous run's state and lists when they are comparable with this run, and decides
+    /// whether a requested incremental run can be one.
+    mutating func compare(with previous: RunRecord, db: Database, models: ModelCatalog) throws {
+        func full(_ reason: String) { fullReason = reason }
+        guard let state = try RunStore.state(db, run: previous.id) else {
+            return full("the last published run (\(previous.id)) kept no state for incremental rescoring")
+        }
+        guard previous.models_digest == models.digest else { return full("Models/ changed since run \(previous.id)") }
+        guard previous.code_version == CreatorMatchVersion.current else { return full("the code version changed since run \(previous.id)") }
+        guard previous.rank_by == request.rankBy.rawValue, previous.k == request.k, state.depth == request.depth else {
+            return full("run \(previous.id) used different parameters (rank_by \(previous.rank_by), k \(previous.k))")
+        }
+        changed = zip(idDigests, contentDigests).map { id, content in state.creatorDigests[id] != content }
+        previousProducts = Dictionary(uniqueKeysWithValues: try RunStore.products(db, run: previous.id).map { ($0.productID, $0) })
+        previousLists = try RunStore.lists(db, run: previous.id)
+        guard request.incremental else { return }
+        let count = changedCount ?? 0
+        if Double(count) > Self.incrementalShare * Double(max(1, inputs.pool.ids.count)) {
+            return full("\(count) of \(inputs.pool.ids.count) creators changed since run \(previous.id) (more than \(Int(Self.incrementalShare * 100))%)")
+        }
+        incremental = true
+    }
+
+    /// More changed creators than this share of all makes an incremental run compute in full.
+    static let incrementalShare = 0.25
+
+    /// Ranks every product: merges changed creators into kept lists where it can, searches the rest.
+    mutating func rank() throws(MatchError) {
+        let depth = request.depth
+        let pool = inputs.pool
+        let products = inputs.products
+        ranked = Array(repeating: RankedList(entries: [], boundary: nil), count: products.count)
+        var dirty: [Int] = []
+        if incremental, let changed {
+            var clean: [Int] = []
+            var kept: [RankedList] = []
+            for p in products.indices {
+                let id = products[p].id.rawValue
+                guard let list = previousLists[id], previousProducts[id]?.digest == productDigests[p] else {
+                    dirty.append(p)
+                    continue
+                }
+                let known = list.ranked.entries.filter { entry in
+                    guard let i = poolIndex[entry.creatorID] else { return false }
+                    return !changed[i]
+                }
+                clean.append(p)
+                kept.append(RankedList(entries: known, boundary: list.ranked.boundary))
+            }
+            let changedIndices = changed.indices.filter { changed[$0] }
+            var scored = [[RankedList.Entry]](repeating: [], count: clean.count)
+            if !changedIndices.isEmpty, !clean.isEmpty {
+                let part = pool.subset(changedIndices)
+                let matrix = inputs.creatorMatrix!.gathering(changedIndices)
+                let exclusions = clean.map { p in
+                    inputs.exclusions[p].compactMap { c -> Int32? in Self.position(of: Int(c), in: changedIndices).map(Int32.init) }
+                }
+                let results = try inputs.search(products: clean, creators: InMemoryCreators(normalized: matrix), pool: part, k: depth, exclusions: exclusions)
+                scored = results.map { list in list.map { RankedList.Entry(creatorID: part.ids[Int($0.index)], score: $0.score) } }
+            }
+            for (j, p) in clean.enumerated() {
+                if let merged = kept[j].merging(scored[j], depth: depth, needed: request.k) {
+                    ranked[p] = merged
+                } else {
+                    dirty.append(p)
+                }
+            }
+            dirty.sort()
+        } else {
+            dirty = Array(products.indices)
+        }
+        searched = dirty.count
+        guard !dirty.isEmpty else { return }
+        let results = try inputs.search(products: dirty, creators: inputs.source, pool: pool, k: depth, exclusions: dirty.map { inputs.exclusions[$0] })
+        for (j, p) in dirty.enumerated() {
+            let entries = results[j].map { RankedList.Entry(creatorID: pool.ids[Int($0.index)], score: $0.score) }
+            ranked[p] = RankedList(entries: entries, boundary: entries.count == depth ? entries.last : nil)
+        }
+    }
+
+    /// Index of `value` in the ascending `sorted`, if present.
+    static func position(of value: Int, in sorted: [Int]) -> Int? {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low < sorted.count && sorted[low] == value ? low : nil
+    }
+
+    /// Per product, the list to publish: the previous run's list when nothing about it changed, its
+    /// entries with a new ranked tail when only the reserve moved, or entries written now (in parallel).
+    func chooseLists(database: MatchDatabase) throws -> [RunListChoice] {
+        let k = request.k
+        var choices = [RunListChoice?](repeating: nil, count: ranked.count)
+        var copies: [(p: Int, list: Int64)] = []
+        var build: [Int] = []
+        for p in ranked.indices {
+            let id = inputs.products[p].id.rawValue
+            let list = ranked[p]
+            let published = min(k, list.entries.count)
+            if let changed, let old = previousLists[id], previousProducts[id]?.digest == productDigests[p], old.published == published,
+               old.creators.elementsEqual(list.entries.prefix(published)),
+               list.entries.prefix(published).allSatisfy({ !changed[poolIndex[$0.creatorID]!] }) {
+                if old.ranked == list { choices[p] = .existing(old.id) } else { copies.append((p, old.id)) }
+            } else {
+                build.append(p)
+            }
+        }
+        if !copies.isEmpty {
+            try database.read { db in
+                for (p, listID) in copies {
+                    guard let text = try RunStore.entries(db, list: listID) else { build.append(p); continue }
+                    choices[p] = .new(NewRunList(published: min(k, ranked[p].entries.count), ranked: ranked[p], entries: text))
+                }
+            }
+        }
+        let written = parallelMap(build.count) { j -> String in
+            let p = build[j]
+            let top = ranked[p].entries.prefix(k).map { ScoredIndex(score: $0.score, index: Int32(poolIndex[$0.creatorID]!)) }
+            return "[" + inputs.entries(p, top).map(\.jsonText).joined(separator: ",") + "]"
+        }
+        for (j, p) in build.enumerated() {
+            choices[p] = .new(NewRunList(published: min(k, ranked[p].entries.count), ranked: ranked[p], entries: written[j]))
+        }
+        return choices.map { $0! }
+    }
+}

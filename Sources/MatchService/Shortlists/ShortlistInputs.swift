@@ -1,0 +1,80 @@
+import Foundation
+import MatchCore
+import MatchKernels
+
+/// Everything a set of shortlists is computed from, read in one snapshot: the products and their
+/// normalized vectors, the creator pool and its vectors, exclusions, commission suggestions and the
+/// ranking. Searching and writing entries read it only, so products can be processed in parallel.
+struct ShortlistInputs: @unchecked Sendable {
+    let rankBy: RankBy
+    let tiles: TileConfiguration
+    let models: ModelCatalog
+    let ranking: BlendedRanking
+    var skipped: [SkippedProduct]
+    let pool: CandidatePool
+    let products: [Product]
+    /// Normalized, one row per product.
+    let productMatrix: FeatureMatrix
+    /// Normalized, one row per pool creator (nil when streaming from SQLite).
+    let creatorMatrix: FeatureMatrix?
+    let source: any CreatorTileSource
+    /// Per product, sorted pool indices it must not return.
+    let exclusions: [[Int32]]
+    let suggestions: [ProductID: CommissionSuggestion]
+    /// The rate an invitation offers: the suggested targeted rate, else the product's own.
+    let offeredRates: [Int?]
+    let productCategories: [Int32]
+    let explainer: ReasonWriter
+
+    /// Exact top-k of the products at `productIndices` over `creators`, whose rows are the creators
+    /// of `pool` (the whole pool or a part of it) with `exclusions` in that pool's indices.
+    func search(products productIndices: [Int], creators: any CreatorTileSource, pool: CandidatePool, k: Int, exclusions: [[Int32]]) throws(MatchError) -> [[ScoredIndex]] {
+        let matrix = productIndices.count == products.count ? productMatrix : productMatrix.gathering(productIndices)
+        let adjustment = rankBy == .blended
+            ? ShortlistService.blendedAdjustment(
+                ranking: ranking, pool: pool, productCategories: productIndices.map { productCategories[$0] },
+                offeredRates: productIndices.map { offeredRates[$0] })
+            : nil
+        do {
+            return try TopKSearch(configuration: tiles).search(products: matrix, creators: creators, k: k, exclusions: exclusions, adjustment: adjustment)
+        } catch let error as MatchError {
+            throw error
+        } catch {
+            throw MatchError(.database, "scoring failed: \(error)")
+        }
+    }
+
+    /// The entries of product `p` for its ranked pool indices. `streamed` gives a creator's normalized
+    /// vector when there is no matrix in memory.
+    func entries(_ p: Int, _ ranked: [ScoredIndex], streamed: (Int) -> ArraySlice<Float> = { _ in [] }) -> [ShortlistEntry] {
+        let productRow = productMatrix.row(p)
+        let product = products[p]
+        return ranked.enumerated().map { rank, candidate in
+            let c = Int(candidate.index)
+            let similarity = ShortlistService.cosine(productRow, creatorMatrix?.row(c) ?? streamed(c))
+            let parts = rankBy == .blended
+                ? ranking.parts(similarity: similarity, creator: pool.signals[c], productCategory: productCategories[p], offeredRate: offeredRates[p])
+                : nil
+            return ShortlistEntry(
+                rank: rank + 1, creator_id: pool.ids[c], username: pool.usernames[c], followers: pool.followers[c],
+                tier: models.platform.tier(followers: pool.followers[c])?.name,
+                score: ShortlistService.rounded(Double(candidate.score)), similarity: ShortlistService.rounded(similarity),
+                score_parts: parts.map(ShortlistService.rounded),
+                reasons: explainer.reasons(product: product, offeredRate: offeredRates[p], creator: pool.signals[c], followers: pool.followers[c], similarity: similarity, parts: parts))
+        }
+    }
+
+    func shortlist(_ p: Int, entries: [ShortlistEntry], runID: Int64? = nil) -> Shortlist {
+        let product = products[p]
+        return Shortlist(
+            product_id: product.id.rawValue, run_id: runID, shop_id: product.shopID.rawValue, category: product.category,
+            offered_rate: offeredRates[p], suggested_open_rate: suggestions[product.id]?.suggested_rate,
+            current_rate: product.commissionRate, rank_by: rankBy.rawValue, creators: entries)
+    }
+}
+
+extension Duration {
+    var milliseconds: Int {
+        Int(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import MatchCore
+import MatchStore
+import Testing
+@testable import MatchService
+
+/// Incremental rescoring must publish exactly what a full run computes, on random change sets.
+@Suite struct IncrementalRescoreTests {
+    let workspace = makeWorkspace()
+    let models = try! ModelCatalog.load(from: repositoryModels)
+    let asOf = Day(year: 2026, month: 11, day: 25)!
+
+    /// A demo market (2,000 creators, 60 products, d = 16) imported into a new database.
+    func market() throws -> (MatchDatabase, ImportService, demo: URL) {
+        var settings = DemoSettings(asOf: asOf)
+        settings.creators = 2000
+        settings.products = 60
+        settings.vectorDimension = 16
+        let demo = workspace.appendingPathComponent("demo")
+        _ = try DemoGenerator(taxonomy: models.taxonomy).write(to: demo.path, settings: settings)
+        let database = try MatchDatabase(path: workspace.appendingPathComponent("db.sqlite").path)
+        let importer = ImportService(database: database, models: models, clock: FixedClock(day: asOf))
+        for kind in [EntityKind.shops, .products, .creators, .outcomes, .invitations] {
+            _ = try importer.importFile(kind, path: demo.appendingPathComponent("\(kind.rawValue).jsonl").path)
+        }
+        return (database, importer, demo)
+    }
+
+    func objects(_ url: URL) throws -> [[String: Any]] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+    }
+
+    func importObjects(_ objects: [[String: Any]], _ kind: EntityKind, _ importer: ImportService, name: String) throws {
+        let url = workspace.appendingPathComponent(name)
+        let lines = try objects.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
+        write(lines, to: url)
+        _ = try importer.importFile(kind, path: url.path)
+    }
+
+    /// One random change set: creators with new vectors, stats or followers, new creators, products
+    /// with new rates or vectors, and new invitations (which change exclusions).
+    func applyChanges(round: Int, random: inout SeededRandom, importer: ImportService, creators: [[String: Any]], products: [[String: Any]]) throws {
+        var changed: [[String: Any]] = []
+        for _ in 0..<(5 + random.int(0...(40 - 1))) {
+            var c = creators[random.int(0...(creators.count - 1))]
+            switch random.int(0...(4 - 1)) {
+            case 0: c["vector"] = (c["vector"] as! [Double]).map { $0 + random.uniform(-0.8...0.8) }
+            case 1: c["gmv_30d"] = random.uniform(0...90_000)
+            case 2: c["followers"] = random.int(0...(2_000_000 - 1))
+            default: c["post_rate"] = random.uniform(0...1)
+            }
+            changed.append(c)
+        }
+        for i in 0..<random.int(0...(6 - 1)) {
+            var c = creators[random.int(0...(creators.count - 1))]
+            c["id"] = "cr-new-\(round)-\(i)"
+            c["vector"] = (c["vector"] as! [Double]).map { $0 + random.uniform(-0.3...0.3) }
+            changed.append(c)
+        }
+        try importObjects(changed, .creators, importer, name: "creators-\(round).jsonl")
+        var productChanges: [[String: Any]] = []
+        for _ in 0..<random.int(0...(4 - 1)) {
+            var p = products[random.int(0...(products.count - 1))]
+            if random.int(0...(2 - 1)) == 0 {
+                p["commission_rate"] = 1500 + 100 * random.int(0...(10 - 1))
+            } else {
+                p["vector"] = (p["vector"] as! [Double]).map { $0 + random.uniform(-0.5...0.5) }
+            }
+            productChanges.append(p)
+        }
+        if !productChanges.isEmpty { try importObjects(productChanges, .products, importer, name: "products-\(round).jsonl") }
+        var invitations: [[String: Any]] = []
+        for _ in 0..<random.int(0...(3 - 1)) {
+            invitations.append([
+                "creator_id": creators[random.int(0...(creators.count - 1))]["id"]!, "product_id": products[random.int(0...(products.count - 1))]["id"]!,
+                "sent_at": "2026-11-20T09:00:00Z", "status": "pending", "commission_rate": 1500,
+            ])
+        }
+        if !invitations.isEmpty { try importObjects(invitations, .invitations, importer, name: "invitations-\(round).jsonl") }
+    }
+
+    /// The run's products and published lists: every field a reader sees.
+    func published(_ database: MatchDatabase, run: Int64) throws -> (products: [RunProductRow], entries: [String: String], ranked: [String: [RankedList.Entry]]) {
+        try database.read { db in
+            let products = try RunStore.products(db, run: run).map { row -> RunProductRow in
+                var row = row
+                row.listID = nil
+                return row
+            }
+            let lists = try RunStore.lists(db, run: run).mapValues { Array($0.creators) }
+            return (products, try RunStore.entries(db, run: run), lists)
+        }
+    }
+
+    /// The first product (by id) whose value differs between two keyed lists, or nil when equal.
+    func firstDifference(_ a: [(String, String)], _ b: [(String, String)]) -> String? {
+        let left = Dictionary(uniqueKeysWithValues: a)
+        let right = Dictionary(uniqueKeysWithValues: b)
+        return Set(left.keys).union(right.keys).sorted().first { left[$0] != right[$0] }
+    }
+
+    @Test func incrementalRunsEqualFullRunsOnRandomChangeSets() throws {
+        let (database, importer, demo) = try market()
+        let creators = try objects(demo.appendingPathComponent("creators.jsonl"))
+        let products = try objects(demo.appendingPathComponent("products.jsonl"))
+        let service = RescoreService(database: database, models: models, clock: FixedClock(day: asOf))
+        var request = RescoreRequest(asOf: asOf)
+        request.k = 10
+        let first = try service.rescore(request)
+        #expect(first.mode == "full")
+        var random = SeededRandom(seed: 20261125)
+        var incrementalSeen = 0
+        for round in 0..<6 {
+            try applyChanges(round: round, random: &random, importer: importer, creators: creators, products: products)
+            request.incremental = true
+            let incremental = try service.rescore(request)
+            request.incremental = false
+            let full = try service.rescore(request)
+            if incremental.mode == "incremental" {
+                incrementalSeen += 1
+                #expect(incremental.products_searched < incremental.products_scored, "round \(round): an incremental run searched every product")
+                #expect((incremental.creators_changed ?? 0) > 0)
+            }
+            let a = try published(database, run: incremental.run_id)
+            let b = try published(database, run: full.run_id)
+            #expect(firstDifference(a.products.map { ($0.productID, "\($0)") }, b.products.map { ($0.productID, "\($0)") }) == nil, "round \(round): product rows differ")
+            #expect(firstDifference(a.ranked.map { ($0.key, "\($0.value)") }, b.ranked.map { ($0.key, "\($0.value)") }) == nil, "round \(round): ranked creators differ")
+            #expect(firstDifference(a.entries.map { ($0.key, $0.value) }, b.entries.map { ($0.key, $0.value) }) == nil, "round \(round): entries differ")
+            // And both equal shortlists computed from scratch, without any stored run.
+            var live = ShortlistRequest(selection: .allEligible, asOf: asOf)
+            live.k = 10
+            let report = try ShortlistService(database: database, models: models).shortlists(live)
+            let fromScratch = Dictionary(uniqueKeysWithValues: report.shortlists.map { ($0.product_id, "[" + $0.creators.map(\.jsonText).joined(separator: ",") + "]") })
+            #expect(firstDifference(fromScratch.map { ($0.key, $0.value) }, a.entries.map { ($0.key, $0.value) }) == nil, "round \(round): the incremental run differs from a fresh computation")
+        }
+        #expect(incrementalSeen == 6)
+    }
+
+    @Test func anIncrementalRunFallsBackToFullAndSaysWhy() throws {
+        let (database, _, _) = try market()
+        let service = RescoreService(database: database, models: models, clock: FixedClock(day: asOf))
+        var request = RescoreRequest(asOf: asOf)
+        request.k = 10
+        request.incremental = true
+        let first = try service.rescore(request)
+        #expect(first.mode == "full")
+        #expect(first.full_reason == nil)
+        let same = try service.rescore(request)
+        #expect(same.mode == "incremental")
+        #expect(same.creators_changed == 0)
+        #expect(same.products_searched == 0)
+        #expect(same.lists_written == 0)
+        #expect(same.lists_reused == same.products_scored)
+        #expect(same.changes?.products_changed == 0)
+        request.k = 12
+        let other = try service.rescore(request)
+        #expect(other.mode == "full")
+        #expect(other.full_reason?.contains("different parameters") == true)
+    }
+
+    @Test func rankedListsRoundTripAndMergeExactly() throws {
+        let list = RankedList(entries: [.init(creatorID: "b", score: 0.9), .init(creatorID: "a", score: 0.5)], boundary: .init(creatorID: "c", score: 0.4))
+        #expect(RankedList(decoding: list.encoded()) == list)
+        #expect(RankedList(decoding: Array(list.encoded().dropLast())) == nil)
+        // A changed creator scoring above the boundary joins in order; one below it is dropped.
+        let merged = list.merging([.init(creatorID: "d", score: 0.5), .init(creatorID: "e", score: 0.3)], depth: 5, needed: 2)
+        #expect(merged?.entries.map(\.creatorID) == ["b", "a", "d"])
+        #expect(merged?.boundary == list.boundary)
+        // Trimmed to the depth, the boundary becomes the last kept entry.
+        let trimmed = list.merging([.init(creatorID: "d", score: 0.95)], depth: 2, needed: 2)
+        #expect(trimmed?.entries.map(\.creatorID) == ["d", "b"])
+        #expect(trimmed?.boundary == .init(creatorID: "b", score: 0.9))
+        // Too few known creators above the boundary: the product needs a full search.
+        #expect(RankedList(entries: [list.entries[0]], boundary: list.boundary).merging([], depth: 5, needed: 2) == nil)
+    }
+}
