@@ -27,12 +27,14 @@ public struct TopKCollector: Sendable {
     /// -infinity until `k` candidates are held, then the score of the worst one held.
     public private(set) var threshold: Float
 
-    public init(k: Int) {
+    /// `floor`: candidates scoring below it are never wanted (the caller knows enough better ones);
+    /// the threshold starts there instead of at -infinity, so filters reject them from the start.
+    public init(k: Int, floor: Float = -.infinity) {
         precondition(k >= 0, "k must not be negative")
         self.k = k
         heap = []
         heap.reserveCapacity(k)
-        threshold = k == 0 ? .infinity : -.infinity
+        threshold = k == 0 ? .infinity : floor
     }
 
     public var count: Int { heap.count }

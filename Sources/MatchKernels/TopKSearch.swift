@@ -97,11 +97,14 @@ public struct TopKSearch: Sendable {
     ///   - products: normalized product vectors (M × d).
     ///   - creators: normalized creator vectors (N × d), in id order.
     ///   - exclusions: per product, the sorted creator indices it must not return.
-    /// - Returns: per product, up to `k` candidates, best first.
+    ///   - floors: per product, a score below which no candidate is wanted (ties at the floor are
+    ///     kept); nil wants the plain top k.
+    /// - Returns: per product, up to `k` candidates scoring at least its floor, best first.
     public func search(
         products: FeatureMatrix, creators: any CreatorTileSource, k: Int,
-        exclusions: [[Int32]]? = nil, adjustment: ScoreAdjustment? = nil
+        exclusions: [[Int32]]? = nil, adjustment: ScoreAdjustment? = nil, floors: [Float]? = nil
     ) throws -> [[ScoredIndex]] {
+        precondition(floors == nil || floors!.count == products.rows, "one floor per product")
         precondition(products.dimension == creators.dimension, "products and creators must share a dimension")
         precondition(exclusions == nil || exclusions!.count == products.rows, "one exclusion list per product")
         let m = products.rows
@@ -119,7 +122,7 @@ public struct TopKSearch: Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var state = WorkerState(
                 products: products, packedProducts: packedProducts, k: k, configuration: configuration,
-                precision: precision, adjustment: adjustment, exclusions: exclusions)
+                precision: precision, adjustment: adjustment, exclusions: exclusions, floors: floors)
             do {
                 while let tile = try iterator.next() {
                     state.score(tile)
@@ -211,7 +214,7 @@ struct WorkerState {
     var candidateColumns: [Int32] = []
 
     init(products: FeatureMatrix, packedProducts: [UInt32], k: Int, configuration: TileConfiguration,
-         precision: FilterPrecision, adjustment: ScoreAdjustment?, exclusions: [[Int32]]?) {
+         precision: FilterPrecision, adjustment: ScoreAdjustment?, exclusions: [[Int32]]?, floors: [Float]?) {
         self.products = products
         self.packedProducts = packedProducts
         self.configuration = configuration
@@ -219,7 +222,7 @@ struct WorkerState {
         self.margin = precision.margin(dimension: products.dimension) * (adjustment?.scale ?? 1)
         self.adjustment = adjustment
         self.exclusions = exclusions
-        collectors = Array(repeating: TopKCollector(k: k), count: products.rows)
+        collectors = floors.map { $0.map { TopKCollector(k: k, floor: $0) } } ?? Array(repeating: TopKCollector(k: k), count: products.rows)
         let block = min(configuration.productBlock, products.rows)
         // A pre-packed source rounds tiles up to whole groups of 16 creators.
         maxTileRows = (configuration.creatorTile + 15) / 16 * 16

@@ -125,16 +125,13 @@ extension StoreQueries {
     }
 
     /// Invitations with a known rate, for the products in `productIDs`.
-    public static func invitationRates(_ db: Database, productIDs: Set<String>) throws -> [InvitationRate] {
+    /// Every invitation with the rate it offered (its own, else the product's).
+    public static func invitationRates(_ db: Database) throws -> [InvitationRate] {
         try Row.fetchAll(db, sql: """
             SELECT i.product_id, coalesce(i.commission_rate, p.commission_rate), i.status
             FROM invitations i JOIN products p ON p.id = i.product_id
             WHERE coalesce(i.commission_rate, p.commission_rate) IS NOT NULL
-            """).compactMap { row in
-            let id: String = row[0]
-            guard productIDs.contains(id) else { return nil }
-            return InvitationRate(productID: id, rate: row[1], status: row[2])
-        }
+            """).map { row in InvitationRate(productID: row[0], rate: row[1], status: row[2]) }
     }
 
     public static func creatorExists(_ db: Database, id: CreatorID) throws -> Bool {

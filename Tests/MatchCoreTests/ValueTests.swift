@@ -100,3 +100,17 @@ private struct EncodableFile: Encodable {
     let version: Int
     let categories: [Entry]
 }
+
+@Suite struct JSONTextTests {
+    @Test func escapesWhatJSONRequiresAndKeepsTheRest() throws {
+        let samples = ["plain", "", "quote \" and backslash \\", "line\nbreak\r\ttab", "bell \u{07} and nul \u{00}", "thé 商品 🎉", "\u{1F}end"]
+        for sample in samples {
+            let quoted = JSONText.string(sample)
+            let decoded = try JSONSerialization.jsonObject(with: Data("[\(quoted)]".utf8)) as? [String]
+            #expect(decoded == [sample], "\(quoted)")
+            #expect(!quoted.dropFirst().dropLast().unicodeScalars.contains { $0.value < 0x20 })
+        }
+        #expect(JSONText.string("a\"b") == #""a\"b""#)
+        #expect(JSONText.string("\u{01}") == #""\u0001""#)
+    }
+}

@@ -192,4 +192,19 @@ extension Array {
             #expect(result == reference)
         }
     }
+
+    @Test func floorsKeepOnlyCandidatesAtOrAboveThem() throws {
+        var random = Generator(state: 34)
+        let products = random.matrix(20, 16)
+        let creators = random.matrix(900, 16)
+        let reference = ReferenceSearch.search(products: products, creators: creators, k: 40)
+        // Floors at a reference score (ties at the floor kept), above every score, and none.
+        let floors: [Float] = (0..<20).map { p in p % 3 == 0 ? reference[p][25].score : p % 3 == 1 ? 2 : -.infinity }
+        for configuration in Self.configurations([Self.tiny, TileConfiguration(productBlock: 8, creatorTile: 128, threads: 2)]) {
+            let result = try TopKSearch(configuration: configuration).search(products: products, creators: InMemoryCreators(normalized: creators), k: 40, floors: floors)
+            for p in 0..<20 {
+                #expect(result[p] == reference[p].filter { $0.score >= floors[p] }, "product \(p)")
+            }
+        }
+    }
 }

@@ -73,6 +73,12 @@ public struct CommissionService: Sendable {
         var acceptance: [ResponsePoint]
         var creatorsWithSales: [ResponsePoint]
         var gmvPerProduct: [ResponsePoint]
+        /// Monotone fits of the three responses (fitted once per category, used by every product).
+        var acceptanceFit: [ResponsePoint]
+        var creatorsFit: [ResponsePoint]
+        var gmvFit: [ResponsePoint]
+        /// The fits as reported: fitted value and observations per rate bin.
+        var curves: (acceptance: [CommissionSuggestion.CurvePoint], creators: [CommissionSuggestion.CurvePoint], gmv: [CommissionSuggestion.CurvePoint])
         var invitations: Int
         var productsWithRate: Int
         var currentMedian: Int?
@@ -88,9 +94,12 @@ public struct CommissionService: Sendable {
     struct MarketData {
         let products: [Product]
         let sales: [String: ProductSales]
+        /// Answered invitations (not pending) with the rate they offered.
+        let invitations: [InvitationRate]
 
         init(_ db: Database, models: ModelCatalog, asOf: Day) throws {
             products = try StoreQueries.products(db)
+            invitations = try StoreQueries.invitationRates(db).filter { $0.status != "pending" }
             sales = try StoreQueries.productSales(db, from: asOf.advanced(by: -models.commission.performance_window_days + 1), through: asOf)
         }
     }
@@ -133,12 +142,15 @@ public struct CommissionService: Sendable {
         // Response: acceptance by offered rate; creators with sales and GMV per product by the product's rate.
         let bin = max(1, model.response.bin_width)
         func binned(_ rate: Int) -> Int { rate / bin * bin }
-        let invitations = try StoreQueries.invitationRates(db, productIDs: Set(products.map(\.id.rawValue)))
-            .filter { $0.status != "pending" }
+        let productIDs = Set(products.map(\.id.rawValue))
+        let invitations = data.invitations.filter { productIDs.contains($0.productID) }
         let acceptance = invitations.map { ResponsePoint(rate: binned($0.rate), value: $0.status == "accepted" ? 1 : 0, weight: 1) }
         let creatorsWithSales = rated.map { ResponsePoint(rate: binned($0.commissionRate!), value: Double(sales[$0.id.rawValue]?.creatorsWithSales ?? 0), weight: 1) }
         let gmv = rated.map { ResponsePoint(rate: binned($0.commissionRate!), value: sales[$0.id.rawValue]?.gmv ?? 0, weight: 1) }
         let currentRates = rated.map { $0.commissionRate! }.sorted()
+        let acceptanceFit = CommissionMath.monotoneFit(acceptance)
+        let creatorsFit = CommissionMath.monotoneFit(creatorsWithSales)
+        let gmvFit = CommissionMath.monotoneFit(gmv)
         return CategoryEvidence(
             market: .init(
                 window_days: window, products: products.count, products_with_sales: withSales, top_share: model.top_share,
@@ -147,9 +159,18 @@ public struct CommissionService: Sendable {
             marketRate: marketRate, marketBand: marketBand, topRates: topRates,
             prior: model.prior(for: category, taxonomy: models.taxonomy),
             acceptance: acceptance, creatorsWithSales: creatorsWithSales, gmvPerProduct: gmv,
+            acceptanceFit: acceptanceFit, creatorsFit: creatorsFit, gmvFit: gmvFit,
+            curves: (Self.curve(acceptanceFit, acceptance), Self.curve(creatorsFit, creatorsWithSales), Self.curve(gmvFit, gmv)),
             invitations: invitations.count, productsWithRate: rated.count,
             currentMedian: currentRates.isEmpty ? nil : Int(CommissionMath.percentile(currentRates, 0.5).rounded()),
             averagePrice: products.isEmpty ? 0 : products.map(\.price).reduce(0, +) / Double(products.count))
+    }
+
+    /// A fit as reported: the fitted value and how many observations each rate bin has.
+    static func curve(_ fit: [ResponsePoint], _ raw: [ResponsePoint]) -> [CommissionSuggestion.CurvePoint] {
+        var counts: [Int: Double] = [:]
+        for point in raw { counts[point.rate, default: 0] += point.weight }
+        return fit.map { .init(rate: $0.rate, fitted: ($0.value * 10_000).rounded() / 10_000, observations: counts[$0.rate] ?? 0) }
     }
 
     // MARK: the answer
@@ -205,9 +226,9 @@ public struct CommissionService: Sendable {
         explanation.append("Category norm (\(evidence.prior.from)): \(CommissionRate.formatPercent(prior.low))–\(CommissionRate.formatPercent(prior.high)), typically \(CommissionRate.formatPercent(prior.typical)); market weight \(String(format: "%.2f", weight)) from \(evidence.topRates.count) top performers.")
 
         // Response curves and the what-if.
-        let acceptanceFit = CommissionMath.monotoneFit(evidence.acceptance)
-        let creatorsFit = CommissionMath.monotoneFit(evidence.creatorsWithSales)
-        let gmvFit = CommissionMath.monotoneFit(evidence.gmvPerProduct)
+        let acceptanceFit = evidence.acceptanceFit
+        let creatorsFit = evidence.creatorsFit
+        let gmvFit = evidence.gmvFit
         let enoughInvitations = evidence.invitations >= model.response.min_invitations
         let enoughProducts = evidence.productsWithRate >= model.response.min_products
         let fitted = enoughInvitations || enoughProducts
@@ -239,20 +260,14 @@ public struct CommissionService: Sendable {
         if capped { explanation.append("Capped by the margin: \(CommissionRate.formatPercent(cap!)) is what \(CommissionRate.formatPercent(product!.marginRate!)) margin leaves after the platform fee.") }
         explanation.append(contentsOf: warnings.map { "Warning: \($0)." })
 
-        func points(_ fit: [ResponsePoint], _ raw: [ResponsePoint]) -> [CommissionSuggestion.CurvePoint] {
-            var counts: [Int: Double] = [:]
-            for point in raw { counts[point.rate, default: 0] += point.weight }
-            return fit.map { .init(rate: $0.rate, fitted: ($0.value * 10_000).rounded() / 10_000, observations: counts[$0.rate] ?? 0) }
-        }
         return CommissionSuggestion(
             scope: product == nil ? "category" : "product", category: category.name, product_id: product?.id.rawValue,
             as_of: asOf.description, suggested_rate: suggested, band: .init(low: min(low, suggested), high: max(high, suggested)),
             target_premium: premium, target_rate: target, current_rate: product?.commissionRate, market_weight: (weight * 1000).rounded() / 1000,
             market: market,
             prior: .init(low: prior.low, typical: prior.typical, high: prior.high, from: evidence.prior.from, source: model.priors.source),
-            response: .init(fitted: fitted, note: responseNote, acceptance: points(acceptanceFit, evidence.acceptance),
-                            creators_with_sales: points(creatorsFit, evidence.creatorsWithSales),
-                            gmv_per_product: points(gmvFit, evidence.gmvPerProduct), what_if: whatIf),
+            response: .init(fitted: fitted, note: responseNote, acceptance: evidence.curves.acceptance,
+                            creators_with_sales: evidence.curves.creators, gmv_per_product: evidence.curves.gmv, what_if: whatIf),
             guard_rails: .init(min_rate: CommissionRate.validRange.lowerBound, max_rate: CommissionRate.validRange.upperBound,
                                margin_rate: product?.marginRate, platform_fee_rate: model.platform_fee_rate, margin_cap: cap,
                                capped_by_margin: capped, warnings: warnings),

@@ -36,12 +36,14 @@ struct RescorePlan {
         self.request = request
         let pool = inputs.pool
         let matrix = inputs.creatorMatrix!
-        idDigests = pool.ids.map { id in
+        let idDigests = pool.ids.map { id in
             var h = FNV1a64()
             h.combine(id)
             return h.state
         }
+        self.idDigests = idDigests
         contentDigests = parallelMap(pool.ids.count) { pool.contentDigest($0, row: matrix.row($0)) }
+        let ids = idDigests
         productDigests = inputs.products.indices.map { p in
             let product = inputs.products[p]
             var h = FNV1a64()
@@ -53,8 +55,11 @@ struct RescorePlan {
             h.combine(inputs.offeredRates[p])
             h.combine(inputs.suggestions[product.id]?.suggested_rate)
             h.combine(inputs.productMatrix.row(p))
+            // Excluded creators by id (indices shift when creators are added): one multiply-add each.
+            var excluded: UInt64 = 0
+            for c in inputs.exclusions[p] { excluded = excluded &* 0x100_0000_01B3 &+ ids[Int(c)] }
             h.combine(inputs.exclusions[p].count)
-            for c in inputs.exclusions[p] { h.combine(pool.ids[Int(c)]) }
+            h.combine(excluded)
             return h.hexDigest
         }
         poolIndex = Dictionary(uniqueKeysWithValues: pool.ids.enumerated().map { ($0.element, $0.offset) })
@@ -123,7 +128,9 @@ struct RescorePlan {
                 let exclusions = clean.map { p in
                     inputs.exclusions[p].compactMap { c -> Int32? in Self.position(of: Int(c), in: changedIndices).map(Int32.init) }
                 }
-                let results = try inputs.search(products: clean, creators: InMemoryCreators(normalized: matrix), pool: part, k: depth, exclusions: exclusions)
+                // Only changed creators ranking above a list's boundary can enter it.
+                let floors = kept.map { $0.boundary?.score ?? -.infinity }
+                let results = try inputs.search(products: clean, creators: InMemoryCreators(normalized: matrix), pool: part, k: depth, exclusions: exclusions, floors: floors)
                 scored = results.map { list in list.map { RankedList.Entry(creatorID: part.ids[Int($0.index)], score: $0.score) } }
             }
             for (j, p) in clean.enumerated() {
@@ -147,7 +154,7 @@ struct RescorePlan {
     }
 
     /// Index of `value` in the ascending `sorted`, if present.
-    static func position(of value: Int, in sorted: [Int]) -> Int? {
+    static func position<T: BinaryInteger>(of value: T, in sorted: [T]) -> Int? {
         var low = 0
         var high = sorted.count
         while low < high {

@@ -182,8 +182,10 @@ public struct RescoreService: Sendable {
             let changes: RunDiffSummary? = try previous.map { old in
                 try database.read { db in try RunDiff.compare(db, from: old.id, to: runID).summary }
             }
-            let pruned = try request.keep.map { keep in try database.write { db in try RunStore.prune(db, keep: keep) } } ?? 0
             lap("compare", t5)
+            let t6 = ContinuousClock().now
+            let pruned = try request.keep.map { keep in try database.write { db in try RunStore.prune(db, keep: keep) } } ?? 0
+            lap("prune", t6)
             lap("total", monotonic)
             logger.info("rescore.published", metadata: ["run.id": "\(runID)", "job.duration_ms": "\(timings["total"] ?? 0)", "rescore.mode": "\(mode)"])
             return RescoreSummary(

@@ -62,7 +62,9 @@ struct CandidatePool: Sendable {
             perFollower.append(signals[i].gmv / Double(followers[i]))
         }
         perFollower.sort()
-        let median = perFollower.isEmpty ? 0 : perFollower[perFollower.count / 2]
+        // Rounded to two significant digits: the estimate is rough anyway, and a nightly update of a few
+        // creators' GMV then does not move every estimated creator (and so every shortlist they are in).
+        let median = Self.twoSignificantDigits(perFollower.isEmpty ? 0 : perFollower[perFollower.count / 2])
         var changed: [Int] = []
         for i in signals.indices where signals[i].gmvEstimated {
             let estimate = median * Double(followers[i])
@@ -72,6 +74,12 @@ struct CandidatePool: Sendable {
             }
         }
         return changed
+    }
+
+    static func twoSignificantDigits(_ value: Double) -> Double {
+        guard value > 0, value.isFinite else { return value }
+        let scale = pow(10, floor(log10(value)) - 1)
+        return (value / scale).rounded() * scale
     }
 
     /// Recomputes the ranking terms of the creators at `indices` only.

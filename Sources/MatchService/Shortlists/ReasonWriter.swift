@@ -24,11 +24,11 @@ struct ReasonWriter {
         return out
     }
 
-    func reasons(product: Product, offeredRate: Int?, creator: CreatorSignals, followers: Int, similarity: Double, parts: ScoreParts?) -> [String] {
+    /// `productCategory` is the product category's index in the taxonomy (-1 when unknown).
+    func reasons(product: Product, productCategory categoryIndex: Int32, offeredRate: Int?, creator: CreatorSignals, followers: Int, similarity: Double, parts: ScoreParts?) -> [String] {
         var scored: [(Double, String)] = []
         let fitWord = similarity >= 0.7 ? "strong" : similarity >= 0.4 ? "good" : similarity >= 0.1 ? "some" : "weak"
         scored.append((parts?.similarity ?? 1, "\(fitWord) profile fit with this product (cosine \(Self.decimal(similarity, 2)))"))
-        let categoryIndex = Int32(models.taxonomy.categories.firstIndex { $0.name == product.category } ?? -1)
         let share = ranking.categoryShare(creator, productCategory: categoryIndex)
         var sales: String
         if share > 0 {
@@ -63,8 +63,16 @@ struct ReasonWriter {
         return out
     }
 
+    /// `value` with `digits` decimals (0–3), rounded half away from zero; String(format:) is slow
+    /// on Linux and this runs for every reason of every entry.
     static func decimal(_ value: Double, _ digits: Int) -> String {
-        String(format: "%.\(digits)f", value)
+        guard value.isFinite, abs(value) < 1e15 else { return String(format: "%.\(digits)f", value) }
+        let scale = [1, 10, 100, 1000][min(max(digits, 0), 3)]
+        let scaled = Int((abs(value) * Double(scale)).rounded())
+        let sign = value < 0 && scaled != 0 ? "-" : ""
+        guard digits > 0 else { return sign + String(scaled) }
+        let fraction = String(scaled % scale)
+        return sign + String(scaled / scale) + "." + String(repeating: "0", count: min(digits, 3) - fraction.count) + fraction
     }
 
     /// 950, 12.3k, 4.5M.

@@ -28,7 +28,7 @@ struct ShortlistInputs: @unchecked Sendable {
 
     /// Exact top-k of the products at `productIndices` over `creators`, whose rows are the creators
     /// of `pool` (the whole pool or a part of it) with `exclusions` in that pool's indices.
-    func search(products productIndices: [Int], creators: any CreatorTileSource, pool: CandidatePool, k: Int, exclusions: [[Int32]]) throws(MatchError) -> [[ScoredIndex]] {
+    func search(products productIndices: [Int], creators: any CreatorTileSource, pool: CandidatePool, k: Int, exclusions: [[Int32]], floors: [Float]? = nil) throws(MatchError) -> [[ScoredIndex]] {
         let matrix = productIndices.count == products.count ? productMatrix : productMatrix.gathering(productIndices)
         let adjustment = rankBy == .blended
             ? ShortlistService.blendedAdjustment(
@@ -36,7 +36,7 @@ struct ShortlistInputs: @unchecked Sendable {
                 offeredRates: productIndices.map { offeredRates[$0] })
             : nil
         do {
-            return try TopKSearch(configuration: tiles).search(products: matrix, creators: creators, k: k, exclusions: exclusions, adjustment: adjustment)
+            return try TopKSearch(configuration: tiles).search(products: matrix, creators: creators, k: k, exclusions: exclusions, adjustment: adjustment, floors: floors)
         } catch let error as MatchError {
             throw error
         } catch {
@@ -60,7 +60,7 @@ struct ShortlistInputs: @unchecked Sendable {
                 tier: models.platform.tier(followers: pool.followers[c])?.name,
                 score: ShortlistService.rounded(Double(candidate.score)), similarity: ShortlistService.rounded(similarity),
                 score_parts: parts.map(ShortlistService.rounded),
-                reasons: explainer.reasons(product: product, offeredRate: offeredRates[p], creator: pool.signals[c], followers: pool.followers[c], similarity: similarity, parts: parts))
+                reasons: explainer.reasons(product: product, productCategory: productCategories[p], offeredRate: offeredRates[p], creator: pool.signals[c], followers: pool.followers[c], similarity: similarity, parts: parts))
         }
     }
 

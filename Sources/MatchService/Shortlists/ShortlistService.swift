@@ -188,25 +188,42 @@ public struct ShortlistService: Sendable {
     /// Per product, the sorted candidate indices it must not return: creators already invited to it,
     /// invited by its shop in the last `recentDays` days, or (when asked) who declined the shop.
     static func exclusions(_ db: Database, products: [Product], pool: CandidatePool, filters: CreatorFilters, recentDays: Int, asOf: Day) throws -> [[Int32]] {
-        var byShop: [ShopID: Set<Int32>] = [:]
+        var byShop: [ShopID: [Int32]] = [:]
         func indices(_ ids: [String]) -> [Int32] { ids.compactMap { pool.index(of: $0).map(Int32.init) } }
         return try products.map { product in
-            var excluded = Set(indices(try StoreQueries.creatorsInvited(db, to: product.id)))
-            if recentDays > 0 || filters.excludeDeclined {
-                if byShop[product.shopID] == nil {
-                    var shopExcluded = Set<Int32>()
-                    if recentDays > 0 {
-                        shopExcluded.formUnion(indices(try StoreQueries.creatorsInvited(db, byShop: product.shopID, since: asOf.advanced(by: -recentDays))))
-                    }
-                    if filters.excludeDeclined {
-                        shopExcluded.formUnion(indices(try StoreQueries.creatorsWhoDeclined(db, shop: product.shopID)))
-                    }
-                    byShop[product.shopID] = shopExcluded
+            let own = Set(indices(try StoreQueries.creatorsInvited(db, to: product.id))).sorted()
+            guard recentDays > 0 || filters.excludeDeclined else { return own }
+            if byShop[product.shopID] == nil {
+                var shopExcluded = Set<Int32>()
+                if recentDays > 0 {
+                    shopExcluded.formUnion(indices(try StoreQueries.creatorsInvited(db, byShop: product.shopID, since: asOf.advanced(by: -recentDays))))
                 }
-                excluded.formUnion(byShop[product.shopID]!)
+                if filters.excludeDeclined {
+                    shopExcluded.formUnion(indices(try StoreQueries.creatorsWhoDeclined(db, shop: product.shopID)))
+                }
+                byShop[product.shopID] = shopExcluded.sorted()
             }
-            return excluded.sorted()
+            // Products of a shop share its (often long) list unless they add creators of their own.
+            return Self.mergeSorted(own, byShop[product.shopID]!)
         }
+    }
+
+    /// The union of two ascending lists, ascending; `b` itself (shared, not copied) when `a` adds nothing.
+    static func mergeSorted(_ a: [Int32], _ b: [Int32]) -> [Int32] {
+        if a.allSatisfy({ RescorePlan.position(of: $0, in: b) != nil }) { return b }
+        var out: [Int32] = []
+        out.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i] < b[j]) {
+                out.append(a[i]); i += 1
+            } else if i == a.count || b[j] < a[i] {
+                out.append(b[j]); j += 1
+            } else {
+                out.append(a[i]); i += 1; j += 1
+            }
+        }
+        return out
     }
 
     /// `similarity_weight · cosine + bonus`, the bonus bounded per creator for the kernel's first pass.
