@@ -14,7 +14,7 @@ today="$(date -u +%F)"
 rm -f "$db" "$db-wal" "$db-shm"
 
 "$bin" demo --out "$data" --seed 7 --as-of "$today"
-for entity in shops products creators outcomes invitations; do
+for entity in shops products creators outcomes invitations sample_requests; do
   "$bin" --db "$db" import "$entity" "$data/$entity.jsonl"
 done
 echo

@@ -184,7 +184,49 @@ public struct Invitation: Sendable, Equatable {
     }
 }
 
+/// Where a free-sample request stands. `posted` and `not_posted` close a request whose sample was
+/// sent: the creator posted content for the product, or the deadline passed without a post.
+public enum SampleStatus: String, CaseIterable, Sendable {
+    case pending, approved, rejected, shipped, posted, not_posted, cancelled
+
+    /// A sample went out (or was approved to).
+    public var sampleSent: Bool { [.approved, .shipped, .posted, .not_posted].contains(self) }
+}
+
+/// A creator's request for a free sample, with the creator snapshot the platform shows with it.
+public struct SampleRequest: Sendable, Equatable {
+    public var id: String
+    public var creatorID: CreatorID
+    public var productID: ProductID
+    public var requestedAt: String
+    public var requestedDay: Day
+    public var status: SampleStatus
+    public var followers: Int?
+    public var gmv30d: Double?
+    /// Pieces of content (videos and LIVEs) in the last 30 days.
+    public var contentCount: Int?
+    public var medianVideoViews: Int?
+    /// Share of earlier samples the creator posted content for, 0–1, as the platform reports it.
+    public var fulfillmentRate: Double?
+
+    public init(id: String, creatorID: CreatorID, productID: ProductID, requestedAt: String, requestedDay: Day, status: SampleStatus,
+                followers: Int? = nil, gmv30d: Double? = nil, contentCount: Int? = nil, medianVideoViews: Int? = nil, fulfillmentRate: Double? = nil) {
+        self.id = id
+        self.creatorID = creatorID
+        self.productID = productID
+        self.requestedAt = requestedAt
+        self.requestedDay = requestedDay
+        self.status = status
+        self.followers = followers
+        self.gmv30d = gmv30d
+        self.contentCount = contentCount
+        self.medianVideoViews = medianVideoViews
+        self.fulfillmentRate = fulfillmentRate
+    }
+}
+
 /// The kinds of record `import` reads.
 public enum EntityKind: String, CaseIterable, Sendable {
     case shops, products, creators, outcomes, invitations
+    case sampleRequests = "sample_requests"
 }

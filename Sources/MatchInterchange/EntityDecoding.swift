@@ -106,6 +106,24 @@ public struct EntityDecoder: Sendable {
             commissionRate: try commissionRate(f, "commission_rate"))
     }
 
+    public func sampleRequest(_ f: FieldSet) throws(FieldError) -> SampleRequest {
+        let id = try f.requiredString("id")
+        guard !id.isEmpty else { throw FieldError(field: "id", "expected a non-empty id") }
+        let requestedAt = try f.requiredString("requested_at")
+        guard let day = Day(iso8601: requestedAt) else {
+            throw FieldError(field: "requested_at", "expected an ISO 8601 date or timestamp (\"2026-11-25\" or \"2026-11-25T09:30:00Z\"), got \"\(requestedAt.prefixForMessage)\"")
+        }
+        let count = "a whole number >= 0"
+        return SampleRequest(
+            id: id, creatorID: CreatorID(try f.requiredString("creator_id")), productID: ProductID(try f.requiredString("product_id")),
+            requestedAt: requestedAt, requestedDay: day, status: try f.requiredEnum("status", SampleStatus.self),
+            followers: try f.optionalInt("followers", in: 0...Int.max, expected: count),
+            gmv30d: try f.optionalNumber("gmv_30d", in: 0...Double.greatestFiniteMagnitude, expected: "a number >= 0"),
+            contentCount: try f.optionalInt("content_count", in: 0...Int.max, expected: count),
+            medianVideoViews: try f.optionalInt("median_video_views", in: 0...Int.max, expected: count),
+            fulfillmentRate: try f.optionalNumber("fulfillment_rate", in: 0...1, expected: "a share from 0 to 1 (0.8 = 80% of samples posted)"))
+    }
+
     // MARK: shared field rules
 
     private func positivePrice(_ f: FieldSet) throws(FieldError) -> Double {

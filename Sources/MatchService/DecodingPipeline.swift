@@ -9,6 +9,7 @@ public enum DecodedEntity: Sendable {
     case creator(Creator)
     case outcome(Outcome)
     case invitation(Invitation)
+    case sampleRequest(SampleRequest)
 }
 
 struct DecodedRecord: Sendable {
@@ -132,6 +133,7 @@ final class DecodingPipeline: @unchecked Sendable {
         case .creators: return .creator(try decoder.creator(fields))
         case .outcomes: return .outcome(try decoder.outcome(fields))
         case .invitations: return .invitation(try decoder.invitation(fields))
+        case .sampleRequests: return .sampleRequest(try decoder.sampleRequest(fields))
         }
     }
 }

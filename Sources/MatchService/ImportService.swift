@@ -243,6 +243,9 @@ public struct ImportService: Sendable {
         case .invitation(let invitation):
             try checkReferences(creator: invitation.creatorID, product: invitation.productID, writer)
             ops.append { try writer.upsert(invitation) }
+        case .sampleRequest(let request):
+            try checkReferences(creator: request.creatorID, product: request.productID, writer)
+            ops.append { try writer.upsert(request) }
         }
         if inSavepoint {
             try db.inSavepoint {

@@ -10,6 +10,8 @@ public struct ModelCatalog: Sendable {
     public let platform: PlatformFacts
     public let ranking: RankingModel
     public let commission: CommissionModel
+    public let samples: SampleModel
+    public let report: ReportModel
     public let digest: String
 
     public var taxonomyFile: String { directory.appendingPathComponent("taxonomy.json").path }
@@ -91,6 +93,8 @@ public struct ModelCatalog: Sendable {
         let platform = try decode(PlatformFacts.self, platformURL)
         let ranking = try decode(RankingModel.self, directory.appendingPathComponent("ranking.json"))
         let commission = try decode(CommissionModel.self, directory.appendingPathComponent("commission.json"))
+        let samples = try decode(SampleModel.self, directory.appendingPathComponent("samples.json"))
+        let report = try decode(ReportModel.self, directory.appendingPathComponent("report.json"))
 
         let policyDirectory = directory.appendingPathComponent("policies")
         let names = ((try? fm.contentsOfDirectory(atPath: policyDirectory.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
@@ -106,7 +110,7 @@ public struct ModelCatalog: Sendable {
         guard policies.contains(where: { $0.name == "default" }) else {
             throw MatchError(.modelFiles, "\(policyDirectory.path) has no policy named \"default\"; restore default.json")
         }
-        return ModelCatalog(directory: directory, taxonomy: taxonomy, policies: policies, platform: platform, ranking: ranking, commission: commission, digest: hasher.hexDigest)
+        return ModelCatalog(directory: directory, taxonomy: taxonomy, policies: policies, platform: platform, ranking: ranking, commission: commission, samples: samples, report: report, digest: hasher.hexDigest)
     }
 
     static func describe(_ error: any Error) -> String {
@@ -121,6 +125,36 @@ public struct ModelCatalog: Sendable {
             return "\(error)"
         }
     }
+}
+
+/// Sample triage and policy settings from `Models/samples.json`.
+public struct SampleModel: Decodable, Sendable {
+    public struct Policy: Decodable, Sendable {
+        public let min_past_requests: Int
+        public let followers: [Int]
+        public let gmv_30d: [Double]
+        public let fulfillment: [Double]
+    }
+    public let version: Int
+    public let shipping_cost: Double
+    public let unit_cost_share_when_margin_missing: Double
+    public let min_fit: Double
+    public let min_fulfillment: Double
+    public let min_gmv_per_cost: Double
+    public let default_fulfillment: Double
+    public let prior_weight: Double
+    public let sales_window_days: Int
+    public let policy: Policy
+}
+
+/// Thresholds of the performance report's actions, from `Models/report.json`.
+public struct ReportModel: Decodable, Sendable {
+    public let version: Int
+    public let remove_after_invitations: Int
+    public let stop_after_accepted: Int
+    public let reinvite_min_gmv: Double
+    public let top_creators: Int
+    public let health_runs: Int
 }
 
 /// Platform facts from `Models/platform.json`.

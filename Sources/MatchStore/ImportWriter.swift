@@ -45,7 +45,7 @@ public final class ImportWriter {
 
     enum Query: Hashable {
         case shopExists, productExists, creatorExists, shopUpsert, productRate, productUpsert, rateChange
-        case creatorUpsert, outcomeUpsert, invitationUpsert, vectorUpsert
+        case creatorUpsert, outcomeUpsert, invitationUpsert, sampleRequestUpsert, vectorUpsert
     }
 
     /// `timestamp` is stored as `updated_at`; `today` dates commission-rate changes.
@@ -223,6 +223,32 @@ public final class ImportWriter {
         s.bind(5, invitation.status.rawValue)
         s.bind(6, invitation.commissionRate)
         s.bind(7, timestamp)
+        try s.run(db)
+    }
+
+    public func upsert(_ request: SampleRequest) throws {
+        let s = try statement(.sampleRequestUpsert, """
+            INSERT INTO sample_requests (id, creator_id, product_id, requested_at, requested_day, status, followers, gmv_30d,
+                content_count, median_video_views, fulfillment_rate, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET creator_id = excluded.creator_id, product_id = excluded.product_id,
+                requested_at = excluded.requested_at, requested_day = excluded.requested_day, status = excluded.status,
+                followers = excluded.followers, gmv_30d = excluded.gmv_30d, content_count = excluded.content_count,
+                median_video_views = excluded.median_video_views, fulfillment_rate = excluded.fulfillment_rate,
+                updated_at = excluded.updated_at
+            """)
+        s.bind(1, request.id)
+        s.bind(2, request.creatorID.rawValue)
+        s.bind(3, request.productID.rawValue)
+        s.bind(4, request.requestedAt)
+        s.bind(5, request.requestedDay.description)
+        s.bind(6, request.status.rawValue)
+        s.bind(7, request.followers)
+        s.bind(8, request.gmv30d)
+        s.bind(9, request.contentCount)
+        s.bind(10, request.medianVideoViews)
+        s.bind(11, request.fulfillmentRate)
+        s.bind(12, timestamp)
         try s.run(db)
     }
 

@@ -19,8 +19,32 @@ enum Schema {
             try RunStore.migrateLegacyShortlists(db)
             try db.execute(sql: "DROP TABLE run_shortlists")
         }
+        migrator.registerMigration("v5-sample-requests") { db in
+            try db.execute(sql: sampleRequests)
+        }
         return migrator
     }
+
+    /// Free-sample requests with the creator snapshot the platform shows; `posted` / `not_posted`
+    /// close a request whose sample went out.
+    static let sampleRequests = """
+        CREATE TABLE sample_requests (
+            id TEXT PRIMARY KEY NOT NULL CHECK (length(id) > 0),
+            creator_id TEXT NOT NULL REFERENCES creators(id) ON DELETE CASCADE,
+            product_id TEXT NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+            requested_at TEXT NOT NULL,
+            requested_day TEXT NOT NULL CHECK (length(requested_day) = 10),
+            status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'shipped', 'posted', 'not_posted', 'cancelled')),
+            followers INTEGER CHECK (followers >= 0),
+            gmv_30d REAL CHECK (gmv_30d >= 0),
+            content_count INTEGER CHECK (content_count >= 0),
+            median_video_views INTEGER CHECK (median_video_views >= 0),
+            fulfillment_rate REAL CHECK (fulfillment_rate BETWEEN 0 AND 1),
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX sample_requests_by_product ON sample_requests(product_id, requested_day);
+        CREATE INDEX sample_requests_by_creator ON sample_requests(creator_id);
+        """
 
     /// A run's shortlists as one row per product list, shared by every run whose list for that product
     /// is the same (an incremental rescore writes only the lists that changed). `ranked` is the

@@ -3,8 +3,11 @@
 // this design), a 30%-filtered variant, and a checksum of the results.
 //
 //   creatormatch-bench [--quick] [--shape NAME] [--dump DIR] [--tile-products N] [--tile-creators N] [--threads N]
-//                      [--precision float32|bfloat16|automatic]
+//                      [--precision float32|bfloat16|automatic] [--vectors DIR]
 //
+// --vectors DIR benchmarks given matrices instead of random ones: DIR holds products.f32 and
+// creators.f32 (raw little-endian float32 rows, normalized here) and shape.txt ("M N d k"), as
+// Scripts/bench_rescore.sh writes them from a database — the bare matcher on the rescore's own data.
 // --dump DIR writes each shape's normalized matrices as raw little-endian float32 (products.f32,
 // creators.f32) plus shape.txt, so Scripts/bench.sh can run FAISS and numpy on the same data.
 import Foundation
@@ -30,6 +33,12 @@ var shapes = quick
     : [Shape(name: "1M-x-2k-x-128", creators: 1_000_000, products: 2_000, dimension: 128, k: 50),
        Shape(name: "200k-x-20k-x-64", creators: 200_000, products: 20_000, dimension: 64, k: 50)]
 if let only = option("--shape") { shapes = shapes.filter { $0.name == only } }
+let vectorsDirectory = option("--vectors")
+if let vectorsDirectory {
+    let fields = try String(contentsOfFile: "\(vectorsDirectory)/shape.txt", encoding: .utf8).split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+    guard fields.count == 4 else { fatalError("\(vectorsDirectory)/shape.txt must hold four integers: M N d k") }
+    shapes = [Shape(name: "data-\(fields[1])-x-\(fields[0])-x-\(fields[2])", creators: fields[1], products: fields[0], dimension: fields[2], k: fields[3])]
+}
 let dumpDirectory = option("--dump")
 var configuration = TileConfiguration()
 if let v = option("--tile-products").flatMap(Int.init) { configuration.productBlock = v }
@@ -69,9 +78,19 @@ func checksum(_ results: [[ScoredIndex]]) -> String {
 
 let environment = ProcessInfo.processInfo.environment
 print("creatormatch-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, threads \(configuration.threads), tiles \(configuration.productBlock)×\(configuration.creatorTile), filter precision \(configuration.precision.rawValue), OPENBLAS_CORETYPE=\(environment["OPENBLAS_CORETYPE"] ?? "(unset)")")
+/// A raw float32 matrix file, normalized.
+func load(_ path: String, rows: Int, dimension: Int) throws -> FeatureMatrix {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    guard data.count == rows * dimension * 4 else { fatalError("\(path) has \(data.count) bytes, expected \(rows * dimension * 4)") }
+    let values = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    return FeatureMatrix(rows: rows, dimension: dimension, values: values).normalized()
+}
+
 for shape in shapes {
-    let products = matrix(rows: shape.products, dimension: shape.dimension, seed: 1)
-    let creators = matrix(rows: shape.creators, dimension: shape.dimension, seed: 2)
+    let products = try vectorsDirectory.map { try load("\($0)/products.f32", rows: shape.products, dimension: shape.dimension) }
+        ?? matrix(rows: shape.products, dimension: shape.dimension, seed: 1)
+    let creators = try vectorsDirectory.map { try load("\($0)/creators.f32", rows: shape.creators, dimension: shape.dimension) }
+        ?? matrix(rows: shape.creators, dimension: shape.dimension, seed: 2)
     if let dumpDirectory {
         let directory = "\(dumpDirectory)/\(shape.name)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -6,7 +6,7 @@ import MatchService
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Write a seeded demo marketplace (shops, products, creators, outcomes, invitations) as JSON Lines.",
+        abstract: "Write a seeded demo marketplace (shops, products, creators, outcomes, invitations, sample requests) as JSON Lines.",
         discussion: "Planted shops and products sit at every eligibility boundary; their ids say which."
     )
 
@@ -56,7 +56,7 @@ struct DemoCommand: ParsableCommand {
             case .jsonl, .csv: Terminal.printJSON(summary, pretty: false)
             case .text:
                 print("wrote demo market (seed \(seed), as of \(summary.as_of)) to \(out):")
-                for name in ["shops.jsonl", "products.jsonl", "creators.jsonl", "outcomes.jsonl", "invitations.jsonl"] {
+                for name in ["shops.jsonl", "products.jsonl", "creators.jsonl", "outcomes.jsonl", "invitations.jsonl", "sample_requests.jsonl"] {
                     print("  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(summary.files[name] ?? 0) records")
                 }
             }

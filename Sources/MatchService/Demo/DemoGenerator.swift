@@ -177,6 +177,8 @@ public struct DemoGenerator: Sendable {
 
         // Creators.
         var creatorsByCategory = [[Int]](repeating: [], count: level1.count)
+        var creatorFollowers: [Int] = []
+        var creatorGMV: [Double] = []
         let creatorsWriter = try JSONLWriter(path: directory + "/creators.jsonl")
         let ageBuckets = ["18-24", "25-34", "35-44", "45-54", "55+"]
         for i in 0..<settings.creators {
@@ -193,6 +195,8 @@ public struct DemoGenerator: Sendable {
             }
             for (c, _) in weights { creatorsByCategory[c].append(i) }
             let gmv = Double(followers) * random.logNormal(median: 0.4, sigma: 1.0)
+            creatorFollowers.append(followers)
+            creatorGMV.append(gmv)
             creatorsWriter.begin()
             creatorsWriter.field("id", String(format: "cr-%07d", i + 1))
             creatorsWriter.field("username", "creator_\(i + 1)")
@@ -230,6 +234,25 @@ public struct DemoGenerator: Sendable {
         // Outcomes and invitations: creators of a product's category sell it and get invited.
         let outcomesWriter = try JSONLWriter(path: directory + "/outcomes.jsonl")
         let invitationsWriter = try JSONLWriter(path: directory + "/invitations.jsonl")
+        let samplesWriter = try JSONLWriter(path: directory + "/sample_requests.jsonl")
+        // Samples draw from their own stream, so adding them left every other file as it was.
+        var sampleRandom = SeededRandom(seed: settings.seed ^ 0x5A3D_17E2_9C41_B6F0)
+        var sampleCount = 0
+        func writeSample(creator: Int, product: ProductInfo, daysAgo: Int, status: SampleStatus, fulfillment: Double) throws(MatchError) {
+            sampleCount += 1
+            samplesWriter.begin()
+            samplesWriter.field("id", String(format: "sr-%07d", sampleCount))
+            samplesWriter.field("creator_id", String(format: "cr-%07d", creator + 1))
+            samplesWriter.field("product_id", product.id)
+            samplesWriter.field("requested_at", asOf.advanced(by: -daysAgo).description + "T\(String(format: "%02d", sampleRandom.int(8...22))):00:00Z")
+            samplesWriter.field("status", status.rawValue)
+            samplesWriter.field("followers", creatorFollowers[creator])
+            samplesWriter.field("gmv_30d", (creatorGMV[creator] * 100).rounded() / 100)
+            samplesWriter.field("content_count", sampleRandom.int(2...40))
+            samplesWriter.field("median_video_views", Int(Double(creatorFollowers[creator]) * sampleRandom.uniform(0.02...0.3)))
+            samplesWriter.field("fulfillment_rate", (fulfillment * 100).rounded() / 100)
+            try samplesWriter.end()
+        }
         let statuses: [(InvitationStatus, Double)] = [(.accepted, 0.35), (.pending, 0.25), (.declined, 0.25), (.expired, 0.15)]
         for product in products where product.live {
             let pool = creatorsByCategory[product.category]
@@ -239,6 +262,10 @@ public struct DemoGenerator: Sendable {
             for creator in sellers.sorted() {
                 var days = Set<Int>()
                 for _ in 0..<random.int(1...4) { days.insert(random.int(1...settings.historyDays)) }
+                // Sellers who asked for a sample first: posted, a few days before their first sale.
+                if sampleRandom.chance(0.5) {
+                    try writeSample(creator: creator, product: product, daysAgo: days.max()! + sampleRandom.int(2...10), status: .posted, fulfillment: sampleRandom.uniform(0.6...1.0))
+                }
                 for daysAgo in days.sorted() {
                     let orders = random.int(1...30)
                     outcomesWriter.begin()
@@ -251,6 +278,19 @@ public struct DemoGenerator: Sendable {
                     outcomesWriter.field("content_type", random.chance(0.75) ? "video" : "live")
                     try outcomesWriter.end()
                 }
+            }
+            // Requests that went nowhere (rejected, or sent and never posted), and today's pending ones — some
+            // from creators of another category.
+            for _ in 0..<sampleRandom.int(0...2) {
+                let creator = pool[sampleRandom.int(0...(pool.count - 1))]
+                let posted = sampleRandom.chance(0.5)
+                try writeSample(creator: creator, product: product, daysAgo: sampleRandom.int(10...settings.historyDays), status: posted ? .not_posted : .rejected, fulfillment: sampleRandom.uniform(0.1...0.7))
+            }
+            for _ in 0..<sampleRandom.int(0...2) {
+                let otherCategory = sampleRandom.chance(0.25)
+                let candidates = otherCategory ? creatorsByCategory[sampleRandom.int(0...(level1.count - 1))] : pool
+                guard !candidates.isEmpty else { continue }
+                try writeSample(creator: candidates[sampleRandom.int(0...(candidates.count - 1))], product: product, daysAgo: sampleRandom.int(0...2), status: .pending, fulfillment: sampleRandom.uniform(0.2...1.0))
             }
             var invited = Set<Int>()
             for _ in 0..<random.int(0...5) { invited.insert(pool[random.int(0...(pool.count - 1))]) }
@@ -272,12 +312,13 @@ public struct DemoGenerator: Sendable {
         }
         try outcomesWriter.close()
         try invitationsWriter.close()
+        try samplesWriter.close()
         return DemoSummary(
             directory: directory,
             files: [
                 "shops.jsonl": shopsWriter.lines, "products.jsonl": productsWriter.lines,
                 "creators.jsonl": creatorsWriter.lines, "outcomes.jsonl": outcomesWriter.lines,
-                "invitations.jsonl": invitationsWriter.lines,
+                "invitations.jsonl": invitationsWriter.lines, "sample_requests.jsonl": samplesWriter.lines,
             ],
             as_of: asOf.description, seed: settings.seed)
     }

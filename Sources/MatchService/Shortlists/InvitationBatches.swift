@@ -60,7 +60,8 @@ public enum InvitationBatches {
         return out
     }
 
-    static func field(_ text: String) -> String {
+    /// A CSV cell, quoted when it must be (RFC 4180).
+    public static func field(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

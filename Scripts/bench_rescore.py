@@ -1,0 +1,70 @@
+"""Helpers for bench_rescore.sh (standard library only).
+
+dump DB DIR K          write products.f32, creators.f32 and shape.txt from the database's vectors
+perturb IN OUT SHARE SEED  write SHARE of the creators of IN with a changed vector, GMV or followers
+report TITLE SUMMARY TIME BARE  print a rescore summary's phases and ratios
+"""
+import json
+import random
+import sqlite3
+import sys
+from pathlib import Path
+
+
+def dump(db, out, k):
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(db)
+    shape = {}
+    for kind, name in (("product", "products"), ("creator", "creators")):
+        rows = 0
+        dim = None
+        with open(out / f"{name}.f32", "wb") as f:
+            for data, dimension in con.execute(
+                "SELECT data, dimension FROM vectors WHERE owner_kind = ? AND model = 'supplied' ORDER BY owner_id", (kind,)
+            ):
+                f.write(data)
+                rows += 1
+                dim = dimension
+        shape[kind] = (rows, dim)
+    (out / "shape.txt").write_text(f"{shape['product'][0]} {shape['creator'][0]} {shape['creator'][1]} {k}\n")
+
+
+def perturb(source, out, share, seed):
+    rng = random.Random(int(seed))
+    lines = Path(source).read_text().splitlines()
+    picked = rng.sample(range(len(lines)), int(len(lines) * float(share)))
+    with open(out, "w") as f:
+        for i in picked:
+            c = json.loads(lines[i])
+            r = rng.random()
+            if r < 0.5:
+                c["vector"] = [v + rng.uniform(-0.5, 0.5) for v in c["vector"]]
+            elif r < 0.8:
+                c["gmv_30d"] = round(rng.uniform(0, 90000), 2)
+            else:
+                c["followers"] = rng.randint(100, 2_000_000)
+            f.write(json.dumps(c) + "\n")
+
+
+def report(title, summary, timing, bare):
+    s = json.loads(Path(summary).read_text())
+    wall, rss_kb = Path(timing).read_text().split()[-2:]
+    t = s["timings_ms"]
+    total = t["total"] / 1000
+    print(f"\n{title} (run {s['run_id']}, {s['mode']})")
+    print(f"  wall {float(wall):.1f} s, peak RSS {int(rss_kb) / 1024:.0f} MB; "
+          f"{s['products_scored']} products x {s['creators']} creators")
+    phases = ", ".join(f"{name} {t[name] / 1000:.2f}" for name in
+                       ("eligibility", "load", "search", "entries", "publish", "compare", "prune") if name in t)
+    print(f"  phases (s): {phases}")
+    extra = f"creators changed {s['creators_changed']}, " if s.get("creators_changed") is not None else ""
+    print(f"  {extra}products searched over every creator {s['products_searched']}, "
+          f"lists written {s['lists_written']}, shared {s['lists_reused']}")
+    print(f"  total {total:.2f} s = {total / float(bare):.2f} x the bare matcher ({float(bare):.2f} s), "
+          f"search phase {t['search'] / 1000:.2f} s = {t['search'] / 1000 / float(bare):.2f} x")
+
+
+if __name__ == "__main__":
+    command, *rest = sys.argv[1:]
+    {"dump": dump, "perturb": perturb, "report": report}[command](*rest)

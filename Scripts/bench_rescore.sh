@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Rescore on 200,000 creators × 20,000 products × d = 64 (seeded demo data, generated and imported
+# once into .build-bench-data/), k = 50, blended: the bare matcher on the same vectors
+# (creatormatch-bench --vectors), a full rescore with every list written, a full rescore with
+# nothing changed, and an incremental rescore after 1% of creators changed. Prints each run's phases
+# and the ratios.
+#   Scripts/bench_rescore.sh [CREATORS] [PRODUCTS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+Scripts/setup.sh
+swift build -c release --product creatormatch >&2
+swift build -c release --product creatormatch-bench >&2
+bindir="$(swift build -c release --show-bin-path)"
+bin="$bindir/creatormatch"
+creators="${1:-200000}"
+products="${2:-20000}"
+as_of="2026-11-25"
+dir=".build-bench-data/rescore-$creators-x-$products"
+db="$dir/rescore.sqlite"
+mkdir -p "$dir"
+if [ ! -f "$db" ]; then
+  "$bin" demo --out "$dir/demo" --creators "$creators" --products "$products" --shops 40 --vector-dim 64 --as-of "$as_of" >&2
+  for entity in shops products creators outcomes invitations; do
+    "$bin" --db "$db" import "$entity" "$dir/demo/$entity.jsonl" >&2
+  done
+fi
+# The bare matcher on the same vectors: every creator and product vector, in id order.
+python3 Scripts/bench_rescore.py dump "$db" "$dir/vectors" 50
+"$bindir/creatormatch-bench" --vectors "$dir/vectors" | tee "$dir/bench.txt"
+bare=$(sed -n 's/.*RESULT .* topk_s=\([0-9.]*\).*/\1/p' "$dir/bench.txt")
+
+run() { /usr/bin/time -f "%e %M" -o "$dir/time.txt" "$bin" --db "$db" rescore --as-of "$as_of" --keep 3 --format json "$@" > "$dir/summary.json"; }
+report() { python3 Scripts/bench_rescore.py report "$1" "$dir/summary.json" "$dir/time.txt" "$bare"; }
+# A different --limit first, so that the measured full run shares no list with an earlier one.
+run --limit 49 >/dev/null
+run; report "full rescore, every list written"
+run; report "full rescore, nothing changed (lists shared)"
+python3 Scripts/bench_rescore.py perturb "$dir/demo/creators.jsonl" "$dir/changes.jsonl" 0.01 "$RANDOM"
+"$bin" --db "$db" import creators "$dir/changes.jsonl" >&2
+run --incremental; report "incremental rescore after 1% of creators changed"
+run; report "full rescore of the same data (for comparison)"
