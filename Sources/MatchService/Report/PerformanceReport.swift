@@ -216,7 +216,9 @@ public struct PerformanceReportService: Sendable {
 
         // Actions.
         var actions: [PerformanceReport.Action] = []
-        for product in products {
+        // Rate and removal actions are for products on sale (live or out of stock), not frozen or delisted ones.
+        let onSale = Set(products.filter { $0.status == .live || $0.status == .outOfStock }.map(\.id.rawValue))
+        for product in products where onSale.contains(product.id.rawValue) {
             guard let rate = product.commissionRate, let suggestion = suggestions[product.id] else { continue }
             let inv = byProduct[product.id.rawValue] ?? []
             let line = productLines.first { $0.product_id == product.id.rawValue }!
@@ -238,7 +240,7 @@ public struct PerformanceReportService: Sendable {
                                      title: "Lower the commission of \(product.id) from \(CommissionRate.formatPercent(rate)) to \(CommissionRate.formatPercent(suggestion.suggested_rate)): it pays above what top performers in \(product.category) pay", evidence: evidence))
             }
         }
-        for line in productLines where !line.promoted {
+        for line in productLines where !line.promoted && onSale.contains(line.product_id) {
             let inv = byProduct[line.product_id] ?? []
             let closed = answered(inv)
             guard closed >= settings.remove_after_invitations, accepted(inv) == 0 else { continue }
