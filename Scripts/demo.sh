@@ -26,3 +26,14 @@ echo
 "$bin" --db "$db" shortlist --product p-000001 --limit 5 --as-of "$today"
 echo
 "$bin" --db "$db" commission --product p-000001 --as-of "$today"
+echo
+# The nightly job, then the seller's loop: today's sample requests and the last 30 days' report.
+"$bin" --db "$db" rescore --as-of "$today"
+echo
+"$bin" --db "$db" samples triage --as-of "$today" > "$data/triage.txt"
+sed -n 1,9p "$data/triage.txt"
+echo "  … (all of it: $data/triage.txt)"
+echo
+"$bin" --db "$db" report --to "$today" --html demo-report.html > "$data/report.txt"
+sed -n 1,12p "$data/report.txt"
+echo "  … (all of it: $data/report.txt; the page with charts: demo-report.html)"

@@ -57,7 +57,7 @@ struct DemoCommand: ParsableCommand {
             case .text:
                 print("wrote demo market (seed \(seed), as of \(summary.as_of)) to \(out):")
                 for name in ["shops.jsonl", "products.jsonl", "creators.jsonl", "outcomes.jsonl", "invitations.jsonl", "sample_requests.jsonl"] {
-                    print("  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(summary.files[name] ?? 0) records")
+                    print("  \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(summary.files[name] ?? 0) records")
                 }
             }
         }

@@ -73,10 +73,9 @@ public struct CommissionService: Sendable {
         var acceptance: [ResponsePoint]
         var creatorsWithSales: [ResponsePoint]
         var gmvPerProduct: [ResponsePoint]
-        /// Monotone fits of the three responses (fitted once per category, used by every product).
+        /// Monotone fits of acceptance and creators with sales (fitted once per category, used by every product's what-if).
         var acceptanceFit: [ResponsePoint]
         var creatorsFit: [ResponsePoint]
-        var gmvFit: [ResponsePoint]
         /// The fits as reported: fitted value and observations per rate bin.
         var curves: (acceptance: [CommissionSuggestion.CurvePoint], creators: [CommissionSuggestion.CurvePoint], gmv: [CommissionSuggestion.CurvePoint])
         var invitations: Int
@@ -159,7 +158,7 @@ public struct CommissionService: Sendable {
             marketRate: marketRate, marketBand: marketBand, topRates: topRates,
             prior: model.prior(for: category, taxonomy: models.taxonomy),
             acceptance: acceptance, creatorsWithSales: creatorsWithSales, gmvPerProduct: gmv,
-            acceptanceFit: acceptanceFit, creatorsFit: creatorsFit, gmvFit: gmvFit,
+            acceptanceFit: acceptanceFit, creatorsFit: creatorsFit,
             curves: (Self.curve(acceptanceFit, acceptance), Self.curve(creatorsFit, creatorsWithSales), Self.curve(gmvFit, gmv)),
             invitations: invitations.count, productsWithRate: rated.count,
             currentMedian: currentRates.isEmpty ? nil : Int(CommissionMath.percentile(currentRates, 0.5).rounded()),
@@ -228,7 +227,6 @@ public struct CommissionService: Sendable {
         // Response curves and the what-if.
         let acceptanceFit = evidence.acceptanceFit
         let creatorsFit = evidence.creatorsFit
-        let gmvFit = evidence.gmvFit
         let enoughInvitations = evidence.invitations >= model.response.min_invitations
         let enoughProducts = evidence.productsWithRate >= model.response.min_products
         let fitted = enoughInvitations || enoughProducts
