@@ -12,6 +12,7 @@ public struct ModelCatalog: Sendable {
     public let commission: CommissionModel
     public let samples: SampleModel
     public let report: ReportModel
+    public let features: FeatureSpec
     public let digest: String
 
     public var taxonomyFile: String { directory.appendingPathComponent("taxonomy.json").path }
@@ -95,6 +96,7 @@ public struct ModelCatalog: Sendable {
         let commission = try decode(CommissionModel.self, directory.appendingPathComponent("commission.json"))
         let samples = try decode(SampleModel.self, directory.appendingPathComponent("samples.json"))
         let report = try decode(ReportModel.self, directory.appendingPathComponent("report.json"))
+        let features = try decode(FeatureSpec.self, directory.appendingPathComponent("features.json"))
 
         let policyDirectory = directory.appendingPathComponent("policies")
         let names = ((try? fm.contentsOfDirectory(atPath: policyDirectory.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
@@ -110,7 +112,7 @@ public struct ModelCatalog: Sendable {
         guard policies.contains(where: { $0.name == "default" }) else {
             throw MatchError(.modelFiles, "\(policyDirectory.path) has no policy named \"default\"; restore default.json")
         }
-        return ModelCatalog(directory: directory, taxonomy: taxonomy, policies: policies, platform: platform, ranking: ranking, commission: commission, samples: samples, report: report, digest: hasher.hexDigest)
+        return ModelCatalog(directory: directory, taxonomy: taxonomy, policies: policies, platform: platform, ranking: ranking, commission: commission, samples: samples, report: report, features: features, digest: hasher.hexDigest)
     }
 
     static func describe(_ error: any Error) -> String {

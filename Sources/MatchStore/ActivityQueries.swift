@@ -96,4 +96,15 @@ public enum ActivityQueries {
         }
         return out
     }
+
+    /// Every creator's profile fields the featurizer reads: id, categories, audience and content JSON.
+    public static func creatorFeatureRows(_ db: Database) throws -> [(id: String, categories: String, audience: String?, content: String?)] {
+        try Row.fetchAll(db, sql: "SELECT id, categories, audience, content_types FROM creators ORDER BY id").map { ($0[0], $0[1], $0[2], $0[3]) }
+    }
+
+    /// Replaces every vector of `model` (both kinds) in the caller's transaction.
+    public static func deleteVectors(_ db: Database, model: String) throws {
+        try db.execute(sql: "DELETE FROM vectors WHERE model = ?", arguments: [model])
+        try db.execute(sql: "DELETE FROM vector_spaces WHERE model = ?", arguments: [model])
+    }
 }

@@ -116,6 +116,9 @@ struct ShortlistCommand: ParsableCommand {
     @Option(name: .customLong("rank-by"), help: "similarity or blended.")
     var rankBy: RankBy = .blended
 
+    @Option(name: .long, help: ArgumentHelp("Vector model: supplied (imported) or profile (creatormatch featurize); default supplied when creators have it.", valueName: "model"))
+    var vectors: String?
+
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The day for eligibility and invitation windows (default today, UTC).", valueName: "date"))
     var asOf: Day?
 
@@ -149,6 +152,7 @@ struct ShortlistCommand: ParsableCommand {
             var request = ShortlistRequest(selection: selection, asOf: asOf ?? SystemClock().now().utcDay)
             request.k = limit
             request.rankBy = rankBy
+            request.vectorModel = vectors
             request.filters = try filterOptions.filters()
             request.tiles = kernel.configuration
             request.streaming = stream

@@ -25,10 +25,17 @@ struct ReasonWriter {
     }
 
     /// `productCategory` is the product category's index in the taxonomy (-1 when unknown).
-    func reasons(product: Product, productCategory categoryIndex: Int32, offeredRate: Int?, creator: CreatorSignals, followers: Int, similarity: Double, parts: ScoreParts?) -> [String] {
+    /// `blocks`: with profile vectors, each block's part of the cosine.
+    func reasons(product: Product, productCategory categoryIndex: Int32, offeredRate: Int?, creator: CreatorSignals, followers: Int, similarity: Double, parts: ScoreParts?, blocks: [FeatureBlock: Double]? = nil) -> [String] {
         var scored: [(Double, String)] = []
         let fitWord = similarity >= 0.7 ? "strong" : similarity >= 0.4 ? "good" : similarity >= 0.1 ? "some" : "weak"
-        scored.append((parts?.similarity ?? 1, "\(fitWord) profile fit with this product (cosine \(Self.decimal(similarity, 2)))"))
+        var fit = "\(fitWord) profile fit with this product (cosine \(Self.decimal(similarity, 2))"
+        if let blocks {
+            let named: [FeatureBlock: String] = [.category: "category", .audience: "audience", .price: "price band", .content: "content type"]
+            fit += " = " + FeatureBlock.allCases.sorted { (blocks[$0] ?? 0, $1.rawValue) > (blocks[$1] ?? 0, $0.rawValue) }
+                .map { "\(named[$0]!) \(Self.decimal(blocks[$0] ?? 0, 2))" }.joined(separator: " + ")
+        }
+        scored.append((parts?.similarity ?? 1, fit + ")"))
         let share = ranking.categoryShare(creator, productCategory: categoryIndex)
         var sales: String
         if share > 0 {

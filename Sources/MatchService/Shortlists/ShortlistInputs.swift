@@ -25,6 +25,9 @@ struct ShortlistInputs: @unchecked Sendable {
     let offeredRates: [Int?]
     let productCategories: [Int32]
     let explainer: ReasonWriter
+    let vectorModel: String
+    /// Set when scoring profile vectors: reasons then name each block's part of the fit.
+    let featurizer: ProfileFeaturizer?
 
     /// Exact top-k of the products at `productIndices` over `creators`, whose rows are the creators
     /// of `pool` (the whole pool or a part of it) with `exclusions` in that pool's indices.
@@ -52,6 +55,8 @@ struct ShortlistInputs: @unchecked Sendable {
         return ranked.enumerated().map { rank, candidate in
             let c = Int(candidate.index)
             let similarity = ShortlistService.cosine(productRow, creatorMatrix?.row(c) ?? streamed(c))
+            let creatorRow = creatorMatrix?.row(c) ?? streamed(c)
+            let blocks = featurizer?.blockDots(productRow, creatorRow)
             let parts = rankBy == .blended
                 ? ranking.parts(similarity: similarity, creator: pool.signals[c], productCategory: productCategories[p], offeredRate: offeredRates[p])
                 : nil
@@ -60,7 +65,7 @@ struct ShortlistInputs: @unchecked Sendable {
                 tier: models.platform.tier(followers: pool.followers[c])?.name,
                 score: ShortlistService.rounded(Double(candidate.score)), similarity: ShortlistService.rounded(similarity),
                 score_parts: parts.map(ShortlistService.rounded),
-                reasons: explainer.reasons(product: product, productCategory: productCategories[p], offeredRate: offeredRates[p], creator: pool.signals[c], followers: pool.followers[c], similarity: similarity, parts: parts))
+                reasons: explainer.reasons(product: product, productCategory: productCategories[p], offeredRate: offeredRates[p], creator: pool.signals[c], followers: pool.followers[c], similarity: similarity, parts: parts, blocks: blocks))
         }
     }
 

@@ -50,7 +50,7 @@ public struct ShortlistService: Sendable {
             var streamed: [Int: [Float]] = [:]
             if inputs.creatorMatrix == nil {
                 for c in Set(results.joined().map { Int($0.index) }) {
-                    if let raw = try VectorQueries.creatorVector(db, model: Self.vectorModel, id: CreatorID(inputs.pool.ids[c])) {
+                    if let raw = try VectorQueries.creatorVector(db, model: inputs.vectorModel, id: CreatorID(inputs.pool.ids[c])) {
                         streamed[c] = FeatureMatrix(rows: 1, dimension: raw.count, values: raw).normalized().values
                     }
                 }
@@ -68,7 +68,7 @@ public struct ShortlistService: Sendable {
             "job.duration_ms": "\(timings["total"] ?? 0)",
         ])
         return ShortlistReport(
-            as_of: request.asOf.description, rank_by: request.rankBy.rawValue, k: request.k, vector_model: Self.vectorModel,
+            as_of: request.asOf.description, rank_by: request.rankBy.rawValue, k: request.k, vector_model: inputs.vectorModel,
             candidates: inputs.pool.ids.count, filters: inputs.explainer.filterDescriptions, shortlists: shortlists,
             skipped: inputs.skipped, timings_ms: timings)
     }
@@ -123,12 +123,12 @@ public struct ShortlistService: Sendable {
     /// Reads everything the selected products' shortlists depend on, in the caller's read transaction.
     func load(_ db: Database, _ request: ShortlistRequest, selection: ProductSelection) throws -> ShortlistInputs {
         let categoryIndex = Dictionary(uniqueKeysWithValues: models.taxonomy.categories.enumerated().map { ($0.element.name, Int32($0.offset)) })
-        let model = Self.vectorModel
+        let model = try Self.resolveVectorModel(db, request.vectorModel)
         let recentDays = request.filters.recentlyInvitedDays ?? (request.rankBy == .blended ? models.ranking.recently_invited_days : 0)
         let ranking = BlendedRanking(model: models.ranking, taxonomy: models.taxonomy)
         var skipped = selection.skipped
         guard let creatorSpace = try StoreQueries.vectorSpace(db, kind: .creator, model: model) else {
-            throw MatchError(.noVectors, "no creator has a vector yet; import creators with a \"vector\" field")
+            throw MatchError(.noVectors, "no creator has a \(model) vector yet; import creators with a \"vector\" field, or run `creatormatch featurize` for profile vectors")
         }
         if let productSpace = try StoreQueries.vectorSpace(db, kind: .product, model: model), productSpace.dimension != creatorSpace.dimension {
             throw MatchError(.dimensionMismatch, "product vectors have dimension \(productSpace.dimension) but creator vectors \(creatorSpace.dimension); re-import one side so both match")
@@ -177,7 +177,24 @@ public struct ShortlistService: Sendable {
             rankBy: request.rankBy, tiles: request.tiles, models: models, ranking: ranking, skipped: skipped, pool: pool, products: products,
             productMatrix: productMatrix, creatorMatrix: matrix, source: source, exclusions: exclusions, suggestions: suggestions,
             offeredRates: offeredRates, productCategories: productCategories,
-            explainer: ReasonWriter(models: models, ranking: ranking, filters: request.filters, recentDays: recentDays))
+            explainer: ReasonWriter(models: models, ranking: ranking, filters: request.filters, recentDays: recentDays),
+            vectorModel: model,
+            featurizer: model == FeatureService.model && creatorSpace.dimension == FeatureService(database: database, models: models).featurizer.dimension
+                ? FeatureService(database: database, models: models).featurizer : nil)
+    }
+
+    /// The vector model to use: the one asked for (which must exist), else `supplied` when creators
+    /// have it, else `profile`.
+    static func resolveVectorModel(_ db: Database, _ asked: String?) throws -> String {
+        if let asked {
+            guard [vectorModel, FeatureService.model].contains(asked) else {
+                throw MatchError(.invalidInput, "unknown vector model \"\(asked)\"; use \(vectorModel) (imported vectors) or \(FeatureService.model) (from `creatormatch featurize`)")
+            }
+            return asked
+        }
+        if try StoreQueries.vectorSpace(db, kind: .creator, model: vectorModel) != nil { return vectorModel }
+        if try StoreQueries.vectorSpace(db, kind: .creator, model: FeatureService.model) != nil { return FeatureService.model }
+        return vectorModel
     }
 
     /// Exact top-k of every loaded product over the pool.

@@ -41,6 +41,9 @@ public struct ShortlistRequest: Sendable {
     public var filters = CreatorFilters()
     public var asOf: Day
     public var tiles = TileConfiguration()
+    /// The vector model to score with: `supplied` (imported vectors) or `profile` (from
+    /// `creatormatch featurize`); nil picks `supplied` when creators have it, else `profile`.
+    public var vectorModel: String?
     /// Stream creator vectors from the database tile by tile instead of loading them as one matrix
     /// (for creator sets larger than memory; the same results, somewhat slower).
     public var streaming = false
