@@ -27,6 +27,11 @@ public struct RankingModel: Decodable, Sendable {
     public let post_rate: PostRate
     public let commission_fit: CommissionFit
     public let recently_invited_days: Int
+    /// In one request's shortlists (several products), a creator appears in at most this share of them.
+    public let max_shortlist_share: Double
+    /// The cap applies to requests of at least this many products (a small shop's few products may all
+    /// go to the same creators).
+    public let max_shortlist_share_from_products: Int
 }
 
 /// What the blended ranking knows of one creator, compact (a million of these stay small).

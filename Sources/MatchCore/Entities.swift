@@ -104,6 +104,8 @@ public struct Creator: Sendable, Equatable {
     public var gmv30d: MetricRange?
     public var gpm: MetricRange?
     public var unitsSold30d: MetricRange?
+    /// The price range of what they sell (the platform's figure).
+    public var priceRange: MetricRange?
     public var avgViews: Double?
     public var engagementRate: Double?
     public var postRate: Double?
@@ -119,9 +121,10 @@ public struct Creator: Sendable, Equatable {
         gmv30d: MetricRange? = nil, gpm: MetricRange? = nil, unitsSold30d: MetricRange? = nil,
         avgViews: Double? = nil, engagementRate: Double? = nil, postRate: Double? = nil,
         avgCommissionRate: Int? = nil, audience: [String: [String: Double]]? = nil,
-        contentTypes: [ContentType: Double]? = nil, vector: [Float]? = nil
+        contentTypes: [ContentType: Double]? = nil, vector: [Float]? = nil, priceRange: MetricRange? = nil
     ) {
         self.id = id
+        self.priceRange = priceRange
         self.username = username
         self.followers = followers
         self.categories = categories

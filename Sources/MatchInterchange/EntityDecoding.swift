@@ -79,7 +79,8 @@ public struct EntityDecoder: Sendable {
             avgCommissionRate: try commissionRate(f, "avg_commission_rate"),
             audience: try audience(f),
             contentTypes: try contentTypes(f),
-            vector: try vector(f))
+            vector: try vector(f),
+            priceRange: try metric(f, "price_range"))
     }
 
     public func outcome(_ f: FieldSet) throws(FieldError) -> Outcome {

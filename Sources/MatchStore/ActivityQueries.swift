@@ -77,6 +77,24 @@ public enum ActivityQueries {
         }
     }
 
+    /// Every creator's profile, in id order.
+    public static func allCreatorProfiles(_ db: Database) throws -> [CreatorProfileRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT id, username, followers, categories, gmv_30d_min, gmv_30d_max, gpm_min, gpm_max,
+                   units_sold_30d_min, units_sold_30d_max, post_rate, avg_commission_rate FROM creators ORDER BY id
+            """).map(profileRow)
+    }
+
+    static func profileRow(_ row: Row) -> CreatorProfileRow {
+        func range(_ i: Int) -> MetricRange? {
+            guard let low: Double = row[i], let high: Double = row[i + 1] else { return nil }
+            return MetricRange(min: low, max: high)
+        }
+        return CreatorProfileRow(
+            id: row[0], username: row[1], followers: row[2], categoriesJSON: row[3], gmv30d: range(4), gpm: range(6),
+            unitsSold30d: range(8), postRate: row[10], avgCommissionRate: row[11])
+    }
+
     /// Profiles of the given creators (with or without a vector), by id.
     public static func creatorProfiles(_ db: Database, ids: some Collection<String>) throws -> [String: CreatorProfileRow] {
         var out: [String: CreatorProfileRow] = [:]
@@ -84,22 +102,19 @@ public enum ActivityQueries {
             SELECT id, username, followers, categories, gmv_30d_min, gmv_30d_max, gpm_min, gpm_max,
                    units_sold_30d_min, units_sold_30d_max, post_rate, avg_commission_rate FROM creators WHERE id = ?
             """)
-        func range(_ row: Row, _ i: Int) -> MetricRange? {
-            guard let low: Double = row[i], let high: Double = row[i + 1] else { return nil }
-            return MetricRange(min: low, max: high)
-        }
         for id in Set(ids) {
             guard let row = try Row.fetchOne(statement, arguments: [id]) else { continue }
-            out[id] = CreatorProfileRow(
-                id: row[0], username: row[1], followers: row[2], categoriesJSON: row[3], gmv30d: range(row, 4), gpm: range(row, 6),
-                unitsSold30d: range(row, 8), postRate: row[10], avgCommissionRate: row[11])
+            out[id] = profileRow(row)
         }
         return out
     }
 
     /// Every creator's profile fields the featurizer reads: id, categories, audience and content JSON.
-    public static func creatorFeatureRows(_ db: Database) throws -> [(id: String, categories: String, audience: String?, content: String?)] {
-        try Row.fetchAll(db, sql: "SELECT id, categories, audience, content_types FROM creators ORDER BY id").map { ($0[0], $0[1], $0[2], $0[3]) }
+    public static func creatorFeatureRows(_ db: Database) throws -> [(id: String, categories: String, audience: String?, content: String?, price: MetricRange?)] {
+        try Row.fetchAll(db, sql: "SELECT id, categories, audience, content_types, price_min, price_max FROM creators ORDER BY id").map { row in
+            let price: MetricRange? = (row[4] as Double?).flatMap { low in (row[5] as Double?).map { MetricRange(min: low, max: $0) } }
+            return (row[0], row[1], row[2], row[3], price)
+        }
     }
 
     /// Replaces every vector of `model` (both kinds) in the caller's transaction.

@@ -159,15 +159,16 @@ public final class ImportWriter {
         let s = try statement(.creatorUpsert, """
             INSERT INTO creators (id, username, followers, categories, gmv_30d_min, gmv_30d_max, gpm_min, gpm_max,
                 units_sold_30d_min, units_sold_30d_max, avg_views, engagement_rate, post_rate, avg_commission_rate,
-                audience, content_types, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                audience, content_types, updated_at, price_min, price_max)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET username = excluded.username, followers = excluded.followers,
                 categories = excluded.categories, gmv_30d_min = excluded.gmv_30d_min, gmv_30d_max = excluded.gmv_30d_max,
                 gpm_min = excluded.gpm_min, gpm_max = excluded.gpm_max, units_sold_30d_min = excluded.units_sold_30d_min,
                 units_sold_30d_max = excluded.units_sold_30d_max, avg_views = excluded.avg_views,
                 engagement_rate = excluded.engagement_rate, post_rate = excluded.post_rate,
                 avg_commission_rate = excluded.avg_commission_rate, audience = excluded.audience,
-                content_types = excluded.content_types, updated_at = excluded.updated_at
+                content_types = excluded.content_types, updated_at = excluded.updated_at,
+                price_min = excluded.price_min, price_max = excluded.price_max
             """)
         s.bind(1, creator.id.rawValue)
         s.bind(2, creator.username)
@@ -188,6 +189,8 @@ public final class ImportWriter {
             JSONText.object(Dictionary(uniqueKeysWithValues: types.map { ($0.key.rawValue, $0.value) }))
         })
         s.bind(17, timestamp)
+        s.bind(18, creator.priceRange?.min)
+        s.bind(19, creator.priceRange?.max)
         try s.run(db)
     }
 

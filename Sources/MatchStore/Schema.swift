@@ -22,6 +22,13 @@ enum Schema {
         migrator.registerMigration("v5-sample-requests") { db in
             try db.execute(sql: sampleRequests)
         }
+        migrator.registerMigration("v6-creator-price-range") { db in
+            // The price range of what a creator sells, as the platform gives it (profile vectors' price block).
+            try db.execute(sql: """
+                ALTER TABLE creators ADD COLUMN price_min REAL CHECK (price_min >= 0);
+                ALTER TABLE creators ADD COLUMN price_max REAL CHECK (price_max >= price_min);
+                """)
+        }
         return migrator
     }
 

@@ -10,7 +10,7 @@ struct CreatorMatch: ParsableCommand {
             Exit status: 0 success, 64 usage error, 1 failure (the message says what to do).
             """,
         version: "0.1.0",
-        subcommands: [ImportCommand.self, EligibilityCommand.self, ShortlistCommand.self, SimilarCommand.self, CommissionCommand.self, RescoreCommand.self, RunsCommand.self, ExportCommand.self, ServeCommand.self, StatsCommand.self, SamplesCommand.self, ReportCommand.self, FeaturizeCommand.self, DemoCommand.self]
+        subcommands: [ImportCommand.self, EligibilityCommand.self, ShortlistCommand.self, SimilarCommand.self, CommissionCommand.self, RescoreCommand.self, RunsCommand.self, ExportCommand.self, ServeCommand.self, StatsCommand.self, SamplesCommand.self, ReportCommand.self, FeaturizeCommand.self, SimulateCommand.self, EvaluateCommand.self, DemoCommand.self]
     )
 
     /// Lets global options stand before the subcommand (`creatormatch --db x.sqlite import …`) by

@@ -119,6 +119,9 @@ struct ShortlistCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Vector model: supplied (imported) or profile (creatormatch featurize); default supplied when creators have it.", valueName: "model"))
     var vectors: String?
 
+    @Option(name: .customLong("max-share"), help: ArgumentHelp("A creator is in at most this share of the request's shortlists (default Models/ranking.json's max_shortlist_share; 1 = no cap).", valueName: "share"))
+    var maxShare: Double?
+
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The day for eligibility and invitation windows (default today, UTC).", valueName: "date"))
     var asOf: Day?
 
@@ -139,6 +142,8 @@ struct ShortlistCommand: ParsableCommand {
         let ways = (productIDs.isEmpty ? 0 : 1) + (shop == nil ? 0 : 1) + (all ? 1 : 0)
         guard ways == 1 else { throw ValidationError("give exactly one of --product, --shop or --all") }
         guard limit >= 0 else { throw ValidationError("--limit must be >= 0") }
+        if let maxShare, !(maxShare > 0 && maxShare <= 1) { throw ValidationError("--max-share must be a share above 0 and at most 1") }
+        if let vectors, !["supplied", "profile"].contains(vectors) { throw ValidationError("--vectors must be supplied or profile") }
         if batches, global.format != .csv, global.format != .jsonl {
             throw ValidationError("--batches needs --format csv or --format jsonl")
         }
@@ -153,6 +158,7 @@ struct ShortlistCommand: ParsableCommand {
             request.k = limit
             request.rankBy = rankBy
             request.vectorModel = vectors
+            request.maxShare = maxShare
             request.filters = try filterOptions.filters()
             request.tiles = kernel.configuration
             request.streaming = stream

@@ -25,7 +25,7 @@ import Glibc
         #expect(first.status == 0, "\(first.stderr)")
         // The published shortlists are the ones `shortlist --all` computes.
         let exported = try cli.run(["export", "shortlists"]).stdout.split(separator: "\n")
-        let live = try cli.run(["shortlist", "--all", "--limit", "20", "--as-of", "2026-11-25", "--format", "jsonl"]).stdout.split(separator: "\n")
+        let live = try cli.run(["shortlist", "--all", "--limit", "20", "--max-share", "1", "--as-of", "2026-11-25", "--format", "jsonl"]).stdout.split(separator: "\n")
         #expect(exported.count == live.count)
         struct Line: Decodable { let product_id: String; let run_id: Int?; let creators: [Entry] }
         struct Entry: Decodable, Equatable { let creator_id: String; let rank: Int; let score: Double }

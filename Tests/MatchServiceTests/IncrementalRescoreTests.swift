@@ -131,6 +131,7 @@ import Testing
             // And both equal shortlists computed from scratch, without any stored run.
             var live = ShortlistRequest(selection: .allEligible, asOf: asOf)
             live.k = 10
+            live.maxShare = 1
             let report = try ShortlistService(database: database, models: models).shortlists(live)
             let fromScratch = Dictionary(uniqueKeysWithValues: report.shortlists.map { ($0.product_id, "[" + $0.creators.map(\.jsonText).joined(separator: ",") + "]") })
             #expect(firstDifference(fromScratch.map { ($0.key, $0.value) }, a.entries.map { ($0.key, $0.value) }) == nil, "round \(round): the incremental run differs from a fresh computation")

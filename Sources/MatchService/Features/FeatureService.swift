@@ -58,7 +58,13 @@ public struct FeatureService: Sendable {
             blocks.values[.category] = f.categoryBlock(ProfileFeaturizer.shares(row.categories) ?? [:])
             let audience = ProfileFeaturizer.audience(row.audience)
             blocks.values[.audience] = f.audienceBlock(gender: audience.gender, age: audience.age)
-            let sold = (orders[row.id] ?? [:]).compactMap { product, n in price[product].map { (price: $0, weight: n) } }
+            // Prices of what they sell: the platform's range (its ends and geometric middle), and the
+            // prices of the products they sold here, by orders.
+            var sold = (orders[row.id] ?? [:]).compactMap { product, n in price[product].map { (price: $0, weight: n) } }
+            if let range = row.price, range.max > 0 {
+                let middle = range.min > 0 ? (range.min * range.max).squareRoot() : range.max / 2
+                sold += [(range.min, 1), (middle, 2), (range.max, 1)]
+            }
             blocks.values[.price] = f.priceBlock(prices: sold)
             blocks.values[.content] = f.contentBlock(ProfileFeaturizer.shares(row.content))
             creatorIndex[row.id] = creatorBlocks.count

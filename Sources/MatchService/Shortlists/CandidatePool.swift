@@ -27,22 +27,34 @@ struct CandidatePool: Sendable {
     /// median GMV per follower of all of them (the ranking discounts estimates), not read as zero.
     static func load(_ db: Database, model: String, categoryIndex: [String: Int32], ranking: BlendedRanking) throws -> CandidatePool {
         var pool = CandidatePool()
-        var gmvPerFollower: [Double] = []
-        var missingGMV: [Int] = []
-        try VectorQueries.forEachCreatorProfile(db, model: model) { row in
-            pool.positions.append(pool.ids.count)
-            pool.ids.append(row.id)
-            pool.usernames.append(row.username)
-            pool.followers.append(row.followers)
-            pool.gmvMax.append(row.gmv30d?.max)
-            pool.signals.append(Self.signals(
-                gmv30d: row.gmv30d, gpm: row.gpm, postRate: row.postRate, avgCommissionRate: row.avgCommissionRate,
-                categories: Self.parseCategories(row.categoriesJSON, categoryIndex: categoryIndex)))
-        }
-        pool.total = pool.ids.count
-        pool.imputeMissingGMV()
-        pool.computeRankingTerms(ranking)
+        try VectorQueries.forEachCreatorProfile(db, model: model) { row in pool.append(row, categoryIndex: categoryIndex) }
+        pool.finish(ranking)
         return pool
+    }
+
+    /// A pool of the given creators (in id order), with or without vectors.
+    static func build(_ rows: [CreatorProfileRow], categoryIndex: [String: Int32], ranking: BlendedRanking) -> CandidatePool {
+        var pool = CandidatePool()
+        for row in rows { pool.append(row, categoryIndex: categoryIndex) }
+        pool.finish(ranking)
+        return pool
+    }
+
+    mutating func append(_ row: CreatorProfileRow, categoryIndex: [String: Int32]) {
+        positions.append(ids.count)
+        ids.append(row.id)
+        usernames.append(row.username)
+        followers.append(row.followers)
+        gmvMax.append(row.gmv30d?.max)
+        signals.append(Self.signals(
+            gmv30d: row.gmv30d, gpm: row.gpm, postRate: row.postRate, avgCommissionRate: row.avgCommissionRate,
+            categories: Self.parseCategories(row.categoriesJSON, categoryIndex: categoryIndex)))
+    }
+
+    mutating func finish(_ ranking: BlendedRanking) {
+        total = ids.count
+        imputeMissingGMV()
+        computeRankingTerms(ranking)
     }
 
     static func signals(gmv30d: MetricRange?, gpm: MetricRange?, postRate: Double?, avgCommissionRate: Int?, categories: [(index: Int32, share: Float)]) -> CreatorSignals {

@@ -45,7 +45,15 @@ public struct ShortlistService: Sendable {
             let inputs = try load(db, request, selection: selection)
             lap("load", since: loadStart)
             let searchStart = clock.now
-            let results = try search(inputs, k: request.k)
+            var results = try search(inputs, k: request.k)
+            // The concentration cap: only when some creator is in more shortlists than allowed, search
+            // deeper and let products refill.
+            let maxLists = ConcentrationCap.maxLists(
+                share: request.maxShare ?? models.ranking.max_shortlist_share, lists: results.count,
+                fromLists: request.maxShare == nil ? models.ranking.max_shortlist_share_from_products : 0)
+            if maxLists < results.count, Self.mostLists(results) > maxLists {
+                results = ConcentrationCap.select(try search(inputs, k: request.k * 2), k: request.k, maxLists: maxLists)
+            }
             lap("search", since: searchStart)
             var streamed: [Int: [Float]] = [:]
             if inputs.creatorMatrix == nil {
@@ -195,6 +203,13 @@ public struct ShortlistService: Sendable {
         if try StoreQueries.vectorSpace(db, kind: .creator, model: vectorModel) != nil { return vectorModel }
         if try StoreQueries.vectorSpace(db, kind: .creator, model: FeatureService.model) != nil { return FeatureService.model }
         return vectorModel
+    }
+
+    /// The most shortlists any one creator is in.
+    static func mostLists(_ results: [[ScoredIndex]]) -> Int {
+        var counts: [Int32: Int] = [:]
+        for list in results { for c in list { counts[c.index, default: 0] += 1 } }
+        return counts.values.max() ?? 0
     }
 
     /// Exact top-k of every loaded product over the pool.

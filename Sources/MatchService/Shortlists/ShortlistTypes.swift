@@ -44,6 +44,9 @@ public struct ShortlistRequest: Sendable {
     /// The vector model to score with: `supplied` (imported vectors) or `profile` (from
     /// `creatormatch featurize`); nil picks `supplied` when creators have it, else `profile`.
     public var vectorModel: String?
+    /// A creator appears in at most this share of the request's shortlists (nil: Models/ranking.json's
+    /// `max_shortlist_share`; 1 turns the cap off). Rescoring publishes lists without it.
+    public var maxShare: Double?
     /// Stream creator vectors from the database tile by tile instead of loading them as one matrix
     /// (for creator sets larger than memory; the same results, somewhat slower).
     public var streaming = false
