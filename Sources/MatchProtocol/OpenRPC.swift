@@ -27,6 +27,8 @@ public enum OpenRPC {
                 param("stream", "boolean", "stream creator vectors from the database"),
                 param("from_run", "boolean", "answer from the latest published run (one product_id)"),
                 param("run_id", "integer", "answer from this published run (one product_id)"),
+                param("vectors", "string", "vector model: supplied or profile (default supplied when creators have it)"),
+                param("max_share", "number", "a creator is in at most this share of the request's shortlists (1: no cap)"),
             ], result: "a shortlist {product_id, run_id, creators: [{rank, creator_id, score, similarity, reasons}]} for product_id, else {shortlists, skipped, ...}"),
             method("commission", "Suggest a commission rate with its evidence.", [
                 param("category", "string", "a category name"), param("product_id", "string", "a product"),

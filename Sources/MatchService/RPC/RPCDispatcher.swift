@@ -76,6 +76,7 @@ public final class RPCDispatcher: @unchecked Sendable {
             try params.allowOnly([
                 "product_id", "product_ids", "shop_id", "all", "limit", "rank_by", "as_of", "min_tier", "max_tier", "min_gmv",
                 "categories", "recently_invited_days", "exclude_declined", "allow", "deny", "stream", "from_run", "run_id",
+                "vectors", "max_share",
             ])
             // From a published run: one indexed read, no scoring.
             if try params.bool("from_run") == true || params.values["run_id"] != nil {
@@ -116,6 +117,16 @@ public final class RPCDispatcher: @unchecked Sendable {
             filters.deny = Set(try params.strings("deny") ?? [])
             request.filters = filters
             request.streaming = try params.bool("stream") ?? false
+            if let vectors = try params.string("vectors") {
+                guard ["supplied", "profile"].contains(vectors) else {
+                    throw JSONRPC.Failure(.invalidParams, "param \"vectors\": expected \"supplied\" or \"profile\", got \"\(vectors.prefix(40))\"")
+                }
+                request.vectorModel = vectors
+            }
+            if let share = try params.number("max_share") {
+                guard share > 0, share <= 1 else { throw JSONRPC.Failure(.invalidParams, "param \"max_share\": expected a share above 0 and at most 1") }
+                request.maxShare = share
+            }
             let report = try ShortlistService(database: database, models: models, warm: warm, logger: logger).shortlists(request)
             if single != nil, let only = report.shortlists.first { return try JSONRPC.encode(only) }
             return try JSONRPC.encode(report)
