@@ -260,15 +260,29 @@ public struct ShortlistService: Sendable {
 
     /// `similarity_weight · cosine + bonus`, the bonus bounded per creator for the kernel's first pass.
     /// `productCategories` and `offeredRates` are per searched product; creators are the pool's.
-    static func blendedAdjustment(ranking: BlendedRanking, pool: CandidatePool, productCategories: [Int32], offeredRates: [Int?]) -> ScoreAdjustment {
+    static func blendedAdjustment(ranking: BlendedRanking, pool: CandidatePool, productCategories: [Int32], offeredRates: [Int?], upperBounds: [Float]? = nil) -> ScoreAdjustment {
         let w = ranking.model.weights
         let signals = pool.signals
         let strengths = pool.strengths
         let posts = pool.postRates
-        return ScoreAdjustment(scale: Float(w.similarity), upperBounds: pool.bonusBounds) { p, c in
+        return ScoreAdjustment(scale: Float(w.similarity), upperBounds: upperBounds ?? pool.bonusBounds) { p, c in
             let share = ranking.categoryShare(signals[c], productCategory: productCategories[p])
             let fit = ranking.commissionFit(signals[c], offeredRate: offeredRates[p])
             return Float(w.sales_strength * strengths[c] * share + w.post_rate * posts[c] + w.commission_fit * fit)
+        }
+    }
+
+    /// The bonus bound of every creator for products of one category offering at most `rates`: the
+    /// bonus's own expression, in the same order, with the category's share and the best commission fit
+    /// over the rates — never below the bonus of any of those products (float rounding is monotone), and
+    /// much tighter than the bound over all categories for creators who do not sell this one.
+    static func categoryBounds(ranking: BlendedRanking, pool: CandidatePool, category: Int32, rates: [Int?]) -> [Float] {
+        let w = ranking.model.weights
+        let distinct = Array(Set(rates))
+        return pool.signals.indices.map { c in
+            let share = ranking.categoryShare(pool.signals[c], productCategory: category)
+            let fit = distinct.map { ranking.commissionFit(pool.signals[c], offeredRate: $0) }.max() ?? 1
+            return Float(w.sales_strength * pool.strengths[c] * share + w.post_rate * pool.postRates[c] + w.commission_fit * fit)
         }
     }
 

@@ -1,0 +1,48 @@
+import Foundation
+import MatchCore
+import MatchKernels
+import MatchStore
+import Testing
+@testable import MatchService
+
+/// The blended search per category (tight bonus bounds) returns exactly what the plain reference does.
+@Suite struct BlendedSearchTests {
+    let workspace = makeWorkspace()
+    let models = try! ModelCatalog.load(from: repositoryModels)
+    let asOf = Day(year: 2026, month: 11, day: 25)!
+
+    @Test func perCategoryBoundsChangeNothingButTheWork() throws {
+        var settings = DemoSettings(asOf: asOf)
+        settings.creators = 1500
+        settings.products = 80
+        settings.vectorDimension = 16
+        let demo = workspace.appendingPathComponent("demo")
+        _ = try DemoGenerator(taxonomy: models.taxonomy).write(to: demo.path, settings: settings)
+        let database = try MatchDatabase(path: workspace.appendingPathComponent("db.sqlite").path)
+        let importer = ImportService(database: database, models: models, clock: FixedClock(day: asOf))
+        for kind in [EntityKind.shops, .products, .creators, .outcomes, .invitations] {
+            _ = try importer.importFile(kind, path: demo.appendingPathComponent("\(kind.rawValue).jsonl").path)
+        }
+        let service = ShortlistService(database: database, models: models)
+        var request = ShortlistRequest(selection: .allEligible, asOf: asOf)
+        request.k = 15
+        let selection = try service.selectProducts(request)
+        let inputs = try database.read { db in try service.load(db, request, selection: selection) }
+        let all = Array(inputs.products.indices)
+        #expect(Set(inputs.productCategories).count > 5)
+        let grouped = try inputs.search(products: all, creators: inputs.source, pool: inputs.pool, k: 15, exclusions: inputs.exclusions)
+        let global = try inputs.searchOnce(products: all, creators: inputs.source, pool: inputs.pool, k: 15, exclusions: inputs.exclusions, floors: nil, bounds: nil)
+        let adjustment = ShortlistService.blendedAdjustment(ranking: inputs.ranking, pool: inputs.pool, productCategories: inputs.productCategories, offeredRates: inputs.offeredRates)
+        let reference = ReferenceSearch.search(products: inputs.productMatrix, creators: inputs.creatorMatrix!, k: 15, exclusions: inputs.exclusions, adjustment: adjustment)
+        #expect(grouped == reference)
+        #expect(global == reference)
+        // Each category's bounds really bound the bonus of its products.
+        for p in all.prefix(20) {
+            let bounds = ShortlistService.categoryBounds(ranking: inputs.ranking, pool: inputs.pool, category: inputs.productCategories[p], rates: [inputs.offeredRates[p]])
+            for c in stride(from: 0, to: inputs.pool.ids.count, by: 37) {
+                #expect(adjustment.bonus(p, c) <= bounds[c])
+                #expect(bounds[c] <= inputs.pool.bonusBounds[c] + 1e-6)
+            }
+        }
+    }
+}
