@@ -61,17 +61,30 @@ public struct RunList: Sendable, Equatable {
     public var creators: ArraySlice<RankedList.Entry> { ranked.entries.prefix(published) }
 }
 
+/// What a stored list publishes: compact entry cards (with the product's category, to render them),
+/// or, for lists written before cards, the entries' JSON array.
+public struct RunListPayload: Sendable, Equatable {
+    public var entries: String
+    public var cards: [UInt8]?
+    public var category: String?
+
+    public init(entries: String = "", cards: [UInt8]?, category: String?) {
+        self.entries = entries
+        self.cards = cards
+        self.category = category
+    }
+}
+
 /// A shortlist to store with a run.
 public struct NewRunList: Sendable {
     public var published: Int
     public var ranked: RankedList
-    /// The published entries as a JSON array.
-    public var entries: String
+    public var payload: RunListPayload
 
-    public init(published: Int, ranked: RankedList, entries: String) {
+    public init(published: Int, ranked: RankedList, payload: RunListPayload) {
         self.published = published
         self.ranked = ranked
-        self.entries = entries
+        self.payload = payload
     }
 }
 
@@ -129,7 +142,7 @@ public enum RunStore {
     /// Writes the run's results and marks it published, in the caller's (single) transaction. Products
     /// pointing at an existing list share it; new lists are inserted first.
     public static func publish(_ db: Database, run: Int64, finishedAt: String, manifest: String, products: [(row: RunProductRow, list: RunListChoice?)], state: RunState?) throws {
-        let list = try RawStatement(db, "INSERT INTO run_lists (product_id, published, ranked, entries) VALUES (?, ?, ?, ?)")
+        let list = try RawStatement(db, "INSERT INTO run_lists (product_id, published, ranked, entries, cards, category) VALUES (?, ?, ?, ?, ?, ?)")
         let product = try RawStatement(db, "INSERT INTO run_products (run_id, product_id, status, reasons, suggested_rate, target_rate, list_id, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         for (row, choice) in products {
             var listID: Int64?
@@ -140,7 +153,9 @@ public enum RunStore {
                 list.bind(1, row.productID)
                 list.bind(2, new.published)
                 list.bind(3, new.ranked.encoded())
-                list.bind(4, new.entries)
+                list.bind(4, new.payload.entries)
+                if let cards = new.payload.cards { list.bind(5, cards) } else { list.bind(5, nil as String?) }
+                list.bind(6, new.payload.category)
                 try list.run(db)
                 listID = db.lastInsertedRowID
             case nil:
@@ -234,23 +249,27 @@ public enum RunStore {
         return out
     }
 
-    /// The published entries (JSON array text) of the run's lists, by product id; one product or all.
-    public static func entries(_ db: Database, run: Int64, product: String? = nil) throws -> [String: String] {
-        var sql = "SELECT p.product_id, l.entries FROM run_products p JOIN run_lists l ON l.id = p.list_id WHERE p.run_id = ?"
+    /// What the run's lists publish, by product id; one product or all.
+    public static func payloads(_ db: Database, run: Int64, product: String? = nil) throws -> [String: RunListPayload] {
+        var sql = "SELECT p.product_id, l.entries, l.cards, l.category FROM run_products p JOIN run_lists l ON l.id = p.list_id WHERE p.run_id = ?"
         var arguments: StatementArguments = [run]
         if let product {
             sql += " AND p.product_id = ?"
             arguments += [product]
         }
-        var out: [String: String] = [:]
+        var out: [String: RunListPayload] = [:]
         let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-        while let row = try rows.next() { out[row[0]] = row[1] }
+        while let row = try rows.next() { out[row[0]] = payload(row, from: 1) }
         return out
     }
 
-    /// Entries JSON of one stored list.
-    public static func entries(_ db: Database, list: Int64) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT entries FROM run_lists WHERE id = ?", arguments: [list])
+    /// What one stored list publishes.
+    public static func payload(_ db: Database, list: Int64) throws -> RunListPayload? {
+        try Row.fetchOne(db, sql: "SELECT entries, cards, category FROM run_lists WHERE id = ?", arguments: [list]).map { payload($0, from: 0) }
+    }
+
+    static func payload(_ row: Row, from i: Int) -> RunListPayload {
+        RunListPayload(entries: row[i], cards: (row[i + 1] as Data?).map { [UInt8]($0) }, category: row[i + 2])
     }
 
     public static func state(_ db: Database, run: Int64) throws -> RunState? {

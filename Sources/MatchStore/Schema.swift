@@ -29,6 +29,14 @@ enum Schema {
                 ALTER TABLE creators ADD COLUMN price_max REAL CHECK (price_max >= price_min);
                 """)
         }
+        migrator.registerMigration("v7-run-list-cards") { db in
+            // Lists keep compact entry cards (rendered when read) and their product's category; `entries`
+            // stays for lists written before, and is empty for lists with cards.
+            try db.execute(sql: """
+                ALTER TABLE run_lists ADD COLUMN cards BLOB;
+                ALTER TABLE run_lists ADD COLUMN category TEXT;
+                """)
+        }
         return migrator
     }
 

@@ -118,7 +118,7 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             try runReportingErrors {
-                let runs = try RunExports(database: try global.openDatabase()).runs()
+                let runs = try RunExports(database: try global.openDatabase(), models: try global.loadModels()).runs()
                 struct Line: Encodable {
                     let id: Int64; let status: String; let started_at: String; let finished_at: String?; let as_of: String
                     let rank_by: String; let k: Int; let models_digest: String; let inputs_digest: String; let code_version: String; let error: String?
@@ -147,7 +147,7 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             try runReportingErrors {
-                let report = try RunExports(database: try global.openDatabase()).diff(from: from, to: to)
+                let report = try RunExports(database: try global.openDatabase(), models: try global.loadModels()).diff(from: from, to: to)
                 switch global.format {
                 case .json: Terminal.printJSON(report, pretty: true)
                 case .jsonl, .csv: for product in report.products { Terminal.printJSON(product, pretty: false) }
@@ -183,7 +183,7 @@ struct ExportCommand: ParsableCommand {
 
         func run() throws {
             try runReportingErrors {
-                for line in try RunExports(database: try global.openDatabase()).shortlistLines(run: runID) { print(line) }
+                for line in try RunExports(database: try global.openDatabase(), models: try global.loadModels()).shortlistLines(run: runID) { print(line) }
             }
         }
     }
@@ -197,7 +197,7 @@ struct ExportCommand: ParsableCommand {
         func run() throws {
             try runReportingErrors {
                 let models = try global.loadModels()
-                let shortlists = try RunExports(database: try global.openDatabase()).newInvitations(run: runID, since: since)
+                let shortlists = try RunExports(database: try global.openDatabase(), models: try global.loadModels()).newInvitations(run: runID, since: since)
                 let plan = InvitationBatches.plan(shortlists, limits: models.platform.target_collaboration)
                 if global.format == .jsonl || global.format == .json {
                     for row in plan { Terminal.printJSON(row, pretty: false) }

@@ -83,14 +83,15 @@ import Testing
 
     /// The run's products and published lists: every field a reader sees.
     func published(_ database: MatchDatabase, run: Int64) throws -> (products: [RunProductRow], entries: [String: String], ranked: [String: [RankedList.Entry]]) {
-        try database.read { db in
+        let entries = try RunExports(database: database, models: models).entriesJSON(run: run)
+        return try database.read { db in
             let products = try RunStore.products(db, run: run).map { row -> RunProductRow in
                 var row = row
                 row.listID = nil
                 return row
             }
             let lists = try RunStore.lists(db, run: run).mapValues { Array($0.creators) }
-            return (products, try RunStore.entries(db, run: run), lists)
+            return (products, entries, lists)
         }
     }
 
@@ -175,5 +176,19 @@ import Testing
         #expect(trimmed?.boundary == .init(creatorID: "b", score: 0.9))
         // Too few known creators above the boundary: the product needs a full search.
         #expect(RankedList(entries: [list.entries[0]], boundary: list.boundary).merging([], depth: 5, needed: 2) == nil)
+    }
+
+    @Test func entryCardsRoundTripAndRefuseTruncation() {
+        let cards = [
+            EntryCard(creatorID: "c1", username: "ünï", followers: 12_345, score: 0.8125, similarity: 0.9, parts: ScoreParts(similarity: 0.5, salesStrength: 0.2, postRate: 0.07, commissionFit: 0.1),
+                      share: 0.95, gmv: 12_000.5, gmvEstimated: false, gpm: 12.5, postRate: 0.7, avgCommissionRate: 1200, blocks: [.category: 0.5, .audience: 0.2, .price: 0.15, .content: 0.05]),
+            EntryCard(creatorID: "c2", username: nil, followers: 0, score: -0.25, similarity: -0.1, parts: nil, share: 0, gmv: 0, gmvEstimated: true,
+                      gpm: nil, postRate: nil, avgCommissionRate: nil, blocks: nil),
+        ]
+        let bytes = EntryCardCodec.encode(cards)
+        #expect(EntryCardCodec.decode(bytes) == cards)
+        #expect(EntryCardCodec.decode(Array(bytes.dropLast())) == nil)
+        #expect(EntryCardCodec.decode(bytes + [0]) == nil)
+        #expect(EntryCardCodec.decode(EntryCardCodec.encode([])) == [])
     }
 }

@@ -14,7 +14,7 @@ func temporaryDatabasePath(_ name: String = "test.sqlite") -> String {
     @Test func migratesAnEmptyFileAndReopensIt() throws {
         let path = temporaryDatabasePath()
         let first = try MatchDatabase(path: path)
-        #expect(try first.appliedMigrations() == ["v1-foundation", "v2-runs", "v3-change-log", "v4-shared-run-lists", "v5-sample-requests", "v6-creator-price-range"])
+        #expect(try first.appliedMigrations() == ["v1-foundation", "v2-runs", "v3-change-log", "v4-shared-run-lists", "v5-sample-requests", "v6-creator-price-range", "v7-run-list-cards"])
         try first.write { db in
             try db.execute(sql: "INSERT INTO shops (id, rating, status, updated_at) VALUES ('s1', 4, 'active', 'now')")
         }
@@ -22,7 +22,7 @@ func temporaryDatabasePath(_ name: String = "test.sqlite") -> String {
         #expect(journal == "wal")
         let reopened = try MatchDatabase(path: path)
         #expect(try reopened.read { db in try StoreQueries.counts(db) }.shops == 1)
-        #expect(try reopened.appliedMigrations() == ["v1-foundation", "v2-runs", "v3-change-log", "v4-shared-run-lists", "v5-sample-requests", "v6-creator-price-range"])
+        #expect(try reopened.appliedMigrations() == ["v1-foundation", "v2-runs", "v3-change-log", "v4-shared-run-lists", "v5-sample-requests", "v6-creator-price-range", "v7-run-list-cards"])
     }
 
     @Test func runsPublishedBeforeSharedListsSurviveTheMigration() throws {
@@ -46,7 +46,8 @@ func temporaryDatabasePath(_ name: String = "test.sqlite") -> String {
             #expect(lists.keys.sorted() == ["p1"])
             #expect(lists["p1"]?.creators.map(\.creatorID) == ["c1", "c2"])
             #expect(lists["p1"]?.creators.map(\.score) == [0.75, 0.5])
-            #expect(try RunStore.entries(db, run: 1) == ["p1": #"[{"creator_id":"c1","rank":1},{"creator_id":"c2","rank":2}]"#])
+            #expect(try RunStore.payloads(db, run: 1)["p1"]?.entries == #"[{"creator_id":"c1","rank":1},{"creator_id":"c2","rank":2}]"#)
+            #expect(try RunStore.payloads(db, run: 1)["p1"]?.cards == nil)
             #expect(try RunStore.products(db, run: 1).map(\.status) == ["eligible", "temporarily_disqualified"])
             #expect(try Bool.fetchOne(db, sql: "SELECT count(*) = 0 FROM sqlite_master WHERE name = 'run_shortlists'") == true)
         }

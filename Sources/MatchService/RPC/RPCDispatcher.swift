@@ -84,7 +84,7 @@ public final class RPCDispatcher: @unchecked Sendable {
                     throw JSONRPC.Failure(.invalidParams, "\"from_run\" answers one \"product_id\" at a time")
                 }
                 let run = try params.int("run_id", in: 1...Int(Int32.max)).map(Int64.init)
-                return try RunExports(database: database).shortlistLine(product: product, run: run)
+                return try RunExports(database: database, models: models).shortlistLine(product: product, run: run)
             }
             let single = try params.string("product_id")
             let list = try params.strings("product_ids")

@@ -186,18 +186,19 @@ struct RescorePlan {
         if !copies.isEmpty {
             try database.read { db in
                 for (p, listID) in copies {
-                    guard let text = try RunStore.entries(db, list: listID) else { build.append(p); continue }
-                    choices[p] = .new(NewRunList(published: min(k, ranked[p].entries.count), ranked: ranked[p], entries: text))
+                    guard let payload = try RunStore.payload(db, list: listID), payload.cards != nil else { build.append(p); continue }
+                    choices[p] = .new(NewRunList(published: min(k, ranked[p].entries.count), ranked: ranked[p], payload: payload))
                 }
             }
         }
-        let written = parallelMap(build.count) { j -> String in
+        let written = parallelMap(build.count) { j -> [UInt8] in
             let p = build[j]
             let top = ranked[p].entries.prefix(k).map { ScoredIndex(score: $0.score, index: Int32(poolIndex[$0.creatorID]!)) }
-            return "[" + inputs.entries(p, top).map(\.jsonText).joined(separator: ",") + "]"
+            return EntryCardCodec.encode(inputs.cards(p, top))
         }
         for (j, p) in build.enumerated() {
-            choices[p] = .new(NewRunList(published: min(k, ranked[p].entries.count), ranked: ranked[p], entries: written[j]))
+            let payload = RunListPayload(cards: written[j], category: inputs.products[p].category)
+            choices[p] = .new(NewRunList(published: min(k, ranked[p].entries.count), ranked: ranked[p], payload: payload))
         }
         return choices.map { $0! }
     }

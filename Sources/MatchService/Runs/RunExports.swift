@@ -6,9 +6,54 @@ import MatchStore
 /// Reads published runs: the contract's shortlist lines, and the invitations new since a run.
 public struct RunExports: Sendable {
     let database: MatchDatabase
+    let models: ModelCatalog
 
-    public init(database: MatchDatabase) {
+    public init(database: MatchDatabase, models: ModelCatalog) {
         self.database = database
+        self.models = models
+    }
+
+    /// The published entries of a list: its cards rendered as a live shortlist renders them (same
+    /// wording, current Models/), or the JSON stored by runs from before cards.
+    func entries(_ payload: RunListPayload, run: RunRecord, offeredRate: Int?) throws -> [ShortlistEntry] {
+        guard let bytes = payload.cards else {
+            return try JSONDecoder().decode([ShortlistEntry].self, from: Data(payload.entries.utf8))
+        }
+        guard let cards = EntryCardCodec.decode(bytes) else {
+            throw MatchError(.database, "run \(run.id) has an unreadable shortlist; rescore to write a new run")
+        }
+        let context = Self.context(models, run: run, category: payload.category ?? "", offeredRate: offeredRate)
+        return cards.enumerated().map { context.entry($0.element, rank: $0.offset + 1) }
+    }
+
+    /// The entries' JSON array text.
+    func entriesJSON(_ payload: RunListPayload, run: RunRecord, offeredRate: Int?) throws -> String {
+        guard let bytes = payload.cards else { return payload.entries }
+        guard let cards = EntryCardCodec.decode(bytes) else {
+            throw MatchError(.database, "run \(run.id) has an unreadable shortlist; rescore to write a new run")
+        }
+        return Self.context(models, run: run, category: payload.category ?? "", offeredRate: offeredRate).json(cards)
+    }
+
+    /// How a run's cards are worded: a rescore uses the default filters of its ranking.
+    static func context(_ models: ModelCatalog, run: RunRecord, category: String, offeredRate: Int?) -> CardContext {
+        let ranking = BlendedRanking(model: models.ranking, taxonomy: models.taxonomy)
+        let recentDays = run.rank_by == RankBy.blended.rawValue ? models.ranking.recently_invited_days : 0
+        return CardContext(models: models, explainer: ReasonWriter(models: models, ranking: ranking, filters: CreatorFilters(), recentDays: recentDays),
+                           category: category, offeredRate: offeredRate)
+    }
+
+    /// Every list of a run as its entries' JSON array, by product id.
+    public func entriesJSON(run id: Int64?) throws(MatchError) -> [String: String] {
+        try database.read { db in
+            let run = try Self.resolve(db, id)
+            let rates = Dictionary(uniqueKeysWithValues: try RunStore.products(db, run: run.id).map { ($0.productID, $0.targetRate) })
+            var out: [String: String] = [:]
+            for (product, payload) in try RunStore.payloads(db, run: run.id) {
+                out[product] = try entriesJSON(payload, run: run, offeredRate: rates[product] ?? nil)
+            }
+            return out
+        }
     }
 
     /// The run to read: `id`, else the latest published one.
@@ -32,9 +77,9 @@ public struct RunExports: Sendable {
     public func shortlistLines(run id: Int64?) throws(MatchError) -> [String] {
         try database.read { db in
             let run = try Self.resolve(db, id)
-            let entries = try RunStore.entries(db, run: run.id)
+            let payloads = try RunStore.payloads(db, run: run.id)
             return try RunStore.products(db, run: run.id).filter { $0.status == "eligible" }.map { product in
-                Self.line(product, run: run.id, entries: entries[product.productID] ?? "[]")
+                Self.line(product, run: run.id, entries: try payloads[product.productID].map { try entriesJSON($0, run: run, offeredRate: product.targetRate) } ?? "[]")
             }
         }
     }
@@ -50,7 +95,8 @@ public struct RunExports: Sendable {
                 let reasons = (try? JSONDecoder().decode([String].self, from: Data(row.reasons.utf8))) ?? []
                 throw MatchError(.ineligible, "in run \(run.id) product \(product) is \(row.status.replacingOccurrences(of: "_", with: " ")): \(reasons.joined(separator: "; "))")
             }
-            return Self.line(row, run: run.id, entries: try RunStore.entries(db, run: run.id, product: product)[product] ?? "[]")
+            let payload = try RunStore.payloads(db, run: run.id, product: product)[product]
+            return Self.line(row, run: run.id, entries: try payload.map { try entriesJSON($0, run: run, offeredRate: row.targetRate) } ?? "[]")
         }
     }
 
@@ -71,12 +117,11 @@ public struct RunExports: Sendable {
             let before = try RunStore.lists(db, run: old.id)
             let after = try RunStore.lists(db, run: run.id)
             var rows: [String: [ShortlistEntry]] = [:]
-            let decoder = JSONDecoder()
+            let rates = Dictionary(uniqueKeysWithValues: try RunStore.products(db, run: run.id).map { ($0.productID, $0.targetRate) })
             for (product, list) in after where before[product]?.id != list.id {
                 let known = Set(before[product]?.creators.map(\.creatorID) ?? [])
-                guard list.creators.contains(where: { !known.contains($0.creatorID) }), let text = try RunStore.entries(db, list: list.id) else { continue }
-                let entries = try decoder.decode([ShortlistEntry].self, from: Data(text.utf8))
-                rows[product] = entries.filter { !known.contains($0.creator_id) }
+                guard list.creators.contains(where: { !known.contains($0.creatorID) }), let payload = try RunStore.payload(db, list: list.id) else { continue }
+                rows[product] = try entries(payload, run: run, offeredRate: rates[product] ?? nil).filter { !known.contains($0.creator_id) }
             }
             return try RunStore.products(db, run: run.id).compactMap { product in
                 guard let entries = rows[product.productID], !entries.isEmpty else { return nil }

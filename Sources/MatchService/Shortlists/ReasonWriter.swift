@@ -27,6 +27,13 @@ struct ReasonWriter {
     /// `productCategory` is the product category's index in the taxonomy (-1 when unknown).
     /// `blocks`: with profile vectors, each block's part of the cosine.
     func reasons(product: Product, productCategory categoryIndex: Int32, offeredRate: Int?, creator: CreatorSignals, followers: Int, similarity: Double, parts: ScoreParts?, blocks: [FeatureBlock: Double]? = nil) -> [String] {
+        reasons(category: product.category, share: ranking.categoryShare(creator, productCategory: categoryIndex), offeredRate: offeredRate,
+                creator: creator, followers: followers, similarity: similarity, parts: parts, blocks: blocks)
+    }
+
+    /// The same from what a published run keeps: the creator's share in the product's category is given
+    /// (the creator's other categories are not needed).
+    func reasons(category: String, share: Double, offeredRate: Int?, creator: CreatorSignals, followers: Int, similarity: Double, parts: ScoreParts?, blocks: [FeatureBlock: Double]? = nil) -> [String] {
         var scored: [(Double, String)] = []
         let fitWord = similarity >= 0.7 ? "strong" : similarity >= 0.4 ? "good" : similarity >= 0.1 ? "some" : "weak"
         var fit = "\(fitWord) profile fit with this product (cosine \(Self.decimal(similarity, 2))"
@@ -36,14 +43,13 @@ struct ReasonWriter {
                 .map { "\(named[$0]!) \(Self.decimal(blocks[$0] ?? 0, 2))" }.joined(separator: " + ")
         }
         scored.append((parts?.similarity ?? 1, fit + ")"))
-        let share = ranking.categoryShare(creator, productCategory: categoryIndex)
         var sales: String
         if share > 0 {
-            sales = "sells \(product.category): \(Int((share * 100).rounded()))% of a 30-day GMV of \(creator.gmvEstimated ? "~" : "")\(Self.amount(creator.gmv))"
+            sales = "sells \(category): \(Int((share * 100).rounded()))% of a 30-day GMV of \(creator.gmvEstimated ? "~" : "")\(Self.amount(creator.gmv))"
             if let gpm = creator.gpm { sales += ", GPM \(Self.decimal(gpm, 1))" }
             if creator.gmvEstimated { sales += " (GMV missing, estimated from followers)" }
         } else {
-            sales = "no sales in \(product.category) or a related category yet"
+            sales = "no sales in \(category) or a related category yet"
         }
         scored.append((parts?.salesStrength ?? 0, sales))
         if let rate = creator.postRate {

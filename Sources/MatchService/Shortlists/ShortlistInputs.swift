@@ -73,23 +73,31 @@ struct ShortlistInputs: @unchecked Sendable {
     /// The entries of product `p` for its ranked pool indices. `streamed` gives a creator's normalized
     /// vector when there is no matrix in memory.
     func entries(_ p: Int, _ ranked: [ScoredIndex], streamed: (Int) -> ArraySlice<Float> = { _ in [] }) -> [ShortlistEntry] {
+        let context = cardContext(p)
+        return cards(p, ranked, streamed: streamed).enumerated().map { context.entry($0.element, rank: $0.offset + 1) }
+    }
+
+    /// What a run keeps of those entries (rendered by `cardContext(p)` into the same entries).
+    func cards(_ p: Int, _ ranked: [ScoredIndex], streamed: (Int) -> ArraySlice<Float> = { _ in [] }) -> [EntryCard] {
         let productRow = productMatrix.row(p)
-        let product = products[p]
-        return ranked.enumerated().map { rank, candidate in
+        return ranked.map { candidate in
             let c = Int(candidate.index)
-            let similarity = ShortlistService.cosine(productRow, creatorMatrix?.row(c) ?? streamed(c))
             let creatorRow = creatorMatrix?.row(c) ?? streamed(c)
-            let blocks = featurizer?.blockDots(productRow, creatorRow)
-            let parts = rankBy == .blended
-                ? ranking.parts(similarity: similarity, creator: pool.signals[c], productCategory: productCategories[p], offeredRate: offeredRates[p])
-                : nil
-            return ShortlistEntry(
-                rank: rank + 1, creator_id: pool.ids[c], username: pool.usernames[c], followers: pool.followers[c],
-                tier: models.platform.tier(followers: pool.followers[c])?.name,
-                score: ShortlistService.rounded(Double(candidate.score)), similarity: ShortlistService.rounded(similarity),
-                score_parts: parts.map(ShortlistService.rounded),
-                reasons: explainer.reasons(product: product, productCategory: productCategories[p], offeredRate: offeredRates[p], creator: pool.signals[c], followers: pool.followers[c], similarity: similarity, parts: parts, blocks: blocks))
+            let similarity = ShortlistService.cosine(productRow, creatorRow)
+            let signals = pool.signals[c]
+            return EntryCard(
+                creatorID: pool.ids[c], username: pool.usernames[c], followers: pool.followers[c], score: candidate.score, similarity: similarity,
+                parts: rankBy == .blended
+                    ? ranking.parts(similarity: similarity, creator: signals, productCategory: productCategories[p], offeredRate: offeredRates[p])
+                    : nil,
+                share: ranking.categoryShare(signals, productCategory: productCategories[p]), gmv: signals.gmv, gmvEstimated: signals.gmvEstimated,
+                gpm: signals.gpm, postRate: signals.postRate, avgCommissionRate: signals.avgCommissionRate,
+                blocks: featurizer?.blockDots(productRow, creatorRow))
         }
+    }
+
+    func cardContext(_ p: Int) -> CardContext {
+        CardContext(models: models, explainer: explainer, category: products[p].category, offeredRate: offeredRates[p])
     }
 
     func shortlist(_ p: Int, entries: [ShortlistEntry], runID: Int64? = nil) -> Shortlist {
