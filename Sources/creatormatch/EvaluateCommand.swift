@@ -90,6 +90,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .customLong("max-share"), help: ArgumentHelp("Concentration cap of the matcher's shortlists (default Models/ranking.json).", valueName: "share"))
     var maxShare: Double?
 
+    @Flag(name: .customLong("new-sellers-only"), help: "Count only creators who had not sold the product before the split (and keep those who had out of the shortlists).")
+    var newSellersOnly = false
+
     func validate() throws {
         try global.rejectCSV()
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
@@ -102,12 +105,13 @@ struct EvaluateCommand: ParsableCommand {
             request.k = limit
             request.seed = seed
             request.maxShare = maxShare
+            request.newSellersOnly = newSellersOnly
             let report = try OfflineEvaluation(database: try global.openDatabase(), models: try global.loadModels()).evaluate(request)
             switch global.format {
             case .json: Terminal.printJSON(report, pretty: true)
             case .jsonl, .csv: for method in report.methods { Terminal.printJSON(method, pretty: false) }
             case .text:
-                print("split \(report.split), k = \(report.k): \(report.products_evaluated) products with new sellers (\(report.relevant_pairs) creator-product pairs), \(report.creators) creators, \(report.train_sales) training sales")
+                print("split \(report.split), k = \(report.k): \(report.products_evaluated) products with\(report.new_sellers_only ? " new" : "") sellers (\(report.relevant_pairs) creator-product pairs), \(report.creators) creators, \(report.train_sales) training sales")
                 print("method       recall@\(report.k)  NDCG@\(report.k)  hit rate  coverage  max share  top-10 slots")
                 for m in report.methods {
                     func f(_ x: Double) -> String { String(format: "%.3f", x) }

@@ -12,6 +12,9 @@ public struct EvaluationRequest: Sendable {
     public var seed: UInt64 = 1
     /// The concentration cap of the matcher's shortlists (nil: Models/ranking.json).
     public var maxShare: Double?
+    /// Count only creators who had not sold the product before the split (and keep those who had out of
+    /// every shortlist): what an invitation list is for. Otherwise every test seller counts.
+    public var newSellersOnly = false
 
     public init(split: Day) {
         self.split = split
@@ -45,6 +48,7 @@ public struct EvaluationReport: Codable, Sendable {
     public let train_sales: Int
     public let max_shortlist_share: Double
     public let methods: [MethodResult]
+    public let new_sellers_only: Bool
     public let note: String
 }
 
@@ -93,15 +97,15 @@ public struct OfflineEvaluation: Sendable {
             var relevant: [Set<Int>] = []
             var exclusions: [[Int32]] = []
             for (p, id) in vectors.productIDs.enumerated() {
-                let fresh = (test[id] ?? []).subtracting(train[id] ?? [])
-                guard !fresh.isEmpty, let product = allProducts[id] else { continue }
+                let wanted = request.newSellersOnly ? (test[id] ?? []).subtracting(train[id] ?? []) : (test[id] ?? [])
+                guard !wanted.isEmpty, let product = allProducts[id] else { continue }
                 products.append(product)
                 rows += vectors.products[p]
-                relevant.append(fresh)
-                exclusions.append((train[id] ?? []).map(Int32.init).sorted())
+                relevant.append(wanted)
+                exclusions.append(request.newSellersOnly ? (train[id] ?? []).map(Int32.init).sorted() : [])
             }
             guard !products.isEmpty else {
-                throw MatchError(.notFound, "no product has a new seller on or after \(request.split); pick a split day inside the sales history")
+                throw MatchError(.notFound, "no product has a\(request.newSellersOnly ? " new" : "") seller on or after \(request.split); pick a split day inside the sales history")
             }
             let dimension = vectors.creators[0].count
             let productMatrix = FeatureMatrix(rows: products.count, dimension: dimension, values: rows).normalized()
@@ -137,8 +141,11 @@ public struct OfflineEvaluation: Sendable {
             return EvaluationReport(
                 split: request.split.description, k: k, vector_model: FeatureService.model, creators: pool.ids.count,
                 products_evaluated: products.count, relevant_pairs: relevant.reduce(0) { $0 + $1.count }, train_sales: trainSales,
-                max_shortlist_share: share, methods: methods,
-                note: "relevant = creators who sold the product on or after \(request.split) and not before; creators who sold it before are excluded from every shortlist; similarity and blended keep each creator in at most \(maxLists) of the \(products.count) shortlists")
+                max_shortlist_share: share, methods: methods, new_sellers_only: request.newSellersOnly,
+                note: (request.newSellersOnly
+                    ? "relevant = creators who sold the product on or after \(request.split) and not before; creators who sold it before are excluded from every shortlist"
+                    : "relevant = every creator who sold the product on or after \(request.split) (--new-sellers-only counts only those who had not sold it before)")
+                    + "; similarity and blended keep each creator in at most \(maxLists) of the \(products.count) shortlists")
         }
     }
 
