@@ -45,6 +45,9 @@ public struct ImportReport: Sendable, Codable {
     public let rejectsFile: String?
     public let issues: [ImportIssue]
     public let vectors: Int
+    /// Set when the import refreshed the profile vectors (records without a vector, or profile vectors
+    /// already in use).
+    public let profileVectors: FeatureSummary?
     public let durationSeconds: Double
 }
 
@@ -106,6 +109,7 @@ public struct ImportService: Sendable {
         var vectors = 0
         var issueCount = 0
         var listed: [ImportIssue] = []
+        var profiles: FeatureSummary?
         let totalBytes = lines.fileSize
         var lastProgress = Date()
 
@@ -141,6 +145,13 @@ public struct ImportService: Sendable {
                 }
                 if imported > 0 {
                     try ChangeLog.record(db, writer: self.writer, tables: Self.tables(kind, vectors: vectors), at: now.iso8601)
+                    // Profile vectors, in the same transaction: for records that came without a vector,
+                    // and to keep them current (products learn from sales) once they are in use.
+                    let withoutVectors = (kind == .creators || kind == .products) && imported > vectors
+                    let inUse = try [.creators, .products, .outcomes].contains(kind) && FeatureService.hasProfileVectors(db)
+                    if withoutVectors || inUse {
+                        profiles = try FeatureService(database: database, models: models).store(db, now: now)
+                    }
                 }
             }
         }
@@ -153,7 +164,7 @@ public struct ImportService: Sendable {
         let report = ImportReport(
             entity: kind.rawValue, file: displayName, format: reader.format.rawValue, records: records,
             imported: imported, rejected: issueCount, rejectsFile: issueCount > 0 ? rejects?.path : nil,
-            issues: listed, vectors: vectors, durationSeconds: Date().timeIntervalSince(started))
+            issues: listed, vectors: vectors, profileVectors: profiles, durationSeconds: Date().timeIntervalSince(started))
         logger.info("import.finished", metadata: [
             "import.entity": "\(kind.rawValue)", "import.records": "\(records)", "import.rejected": "\(issueCount)",
             "import.duration_ms": "\(Int(report.durationSeconds * 1000))",

@@ -65,6 +65,9 @@ struct ImportCommand: ParsableCommand {
                 var line = "imported \(report.imported) \(entity.rawValue) from \(report.file)"
                 if report.vectors > 0 { line += " (\(report.vectors) vectors)" }
                 line += " in \(String(format: "%.2f", report.durationSeconds)) s"
+                if let profiles = report.profileVectors {
+                    line += "; profile vectors refreshed (\(profiles.creators) creators, \(profiles.products) products)"
+                }
                 print(line)
                 if report.rejected > 0 {
                     print("rejected \(report.rejected) record\(report.rejected == 1 ? "" : "s"); see \(report.rejectsFile ?? "the rejects file"):")

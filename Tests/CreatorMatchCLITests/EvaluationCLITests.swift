@@ -8,14 +8,16 @@ import Testing
     @Test func theEvaluationLoopRunsThroughTheCommandLine() throws {
         let sim = try cli.run(["simulate", "--out", cli.path("sim"), "--creators", "800", "--products", "120", "--shops", "3", "--seed", "5", "--as-of", "2026-11-25"], withDB: false)
         #expect(sim.status == 0, "\(sim.stderr)")
+        var outputs: [String: String] = [:]
         for entity in ["shops", "products", "creators", "outcomes"] {
             let result = try cli.run(["import", entity, cli.path("sim/\(entity).jsonl")])
             #expect(result.status == 0, "\(entity): \(result.stderr)")
+            outputs[entity] = result.stdout
         }
-        // No vectors yet: shortlists say how to get some.
-        let none = try cli.run(["shortlist", "--product", "sim-p-00001", "--as-of", "2026-11-25"])
-        #expect(none.status == 1)
-        #expect(none.stderr.contains("featurize"))
+        // Records without vectors get profile vectors at import, and later imports keep them current.
+        #expect(outputs["products"]?.contains("profile vectors refreshed (0 creators, 120 products)") == true)
+        #expect(outputs["creators"]?.contains("profile vectors refreshed (800 creators, 120 products)") == true)
+        #expect(outputs["outcomes"]?.contains("profile vectors refreshed") == true)
         let featurize = try cli.run(["featurize"])
         #expect(featurize.status == 0, "\(featurize.stderr)")
         #expect(featurize.stdout.contains("profile vectors (101 dimensions) for 800 creators and 120 products"))

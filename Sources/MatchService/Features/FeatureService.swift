@@ -110,27 +110,34 @@ public struct FeatureService: Sendable {
 
     /// Recomputes and stores every profile vector in one transaction.
     public func featurize(clock: any WallClock = SystemClock()) throws(MatchError) -> FeatureSummary {
-        try database.write { db in
-            let vectors = try compute(db)
-            let f = featurizer
-            try ActivityQueries.deleteVectors(db, model: Self.model)
-            let now = clock.now()
-            let writer = ImportWriter(db: db, timestamp: now.iso8601, today: now.utcDay, delays: RateChangeDelays(targetDays: 1, existingPromotersDays: 30))
-            for (kind, ids, rows) in [(VectorOwnerKind.creator, vectors.creatorIDs, vectors.creators), (.product, vectors.productIDs, vectors.products)] where !ids.isEmpty {
-                let space = VectorSpace(ownerKind: kind, model: Self.model, modelVersion: models.features.version, dimension: f.dimension)
-                try writer.createVectorSpace(space)
-                for (id, vector) in zip(ids, rows) { try writer.upsertVector(vector, owner: id, in: space) }
-            }
-            try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["vectors", "vector_spaces", "creators"], at: now.iso8601)
-            func counts(_ assumed: [[FeatureBlock]]) -> [String: Int] {
-                var out: [String: Int] = [:]
-                for list in assumed { for b in list { out[b.rawValue, default: 0] += 1 } }
-                return out
-            }
-            return FeatureSummary(
-                vector_model: Self.model, dimension: f.dimension, creators: vectors.creatorIDs.count, products: vectors.productIDs.count,
-                products_learned_from_sales: vectors.productsLearned, creators_assumed: counts(vectors.creatorAssumed),
-                products_assumed: counts(vectors.productAssumed))
+        try database.write { db in try store(db, now: clock.now()) }
+    }
+
+    /// Whether the database has profile vectors (then imports keep them current).
+    static func hasProfileVectors(_ db: Database) throws -> Bool {
+        try StoreQueries.vectorSpace(db, kind: .creator, model: model) != nil
+    }
+
+    /// Recomputes and stores every profile vector in the caller's write transaction.
+    func store(_ db: Database, now: Date) throws -> FeatureSummary {
+        let vectors = try compute(db)
+        let f = featurizer
+        try ActivityQueries.deleteVectors(db, model: Self.model)
+        let writer = ImportWriter(db: db, timestamp: now.iso8601, today: now.utcDay, delays: RateChangeDelays(targetDays: 1, existingPromotersDays: 30))
+        for (kind, ids, rows) in [(VectorOwnerKind.creator, vectors.creatorIDs, vectors.creators), (.product, vectors.productIDs, vectors.products)] where !ids.isEmpty {
+            let space = VectorSpace(ownerKind: kind, model: Self.model, modelVersion: models.features.version, dimension: f.dimension)
+            try writer.createVectorSpace(space)
+            for (id, vector) in zip(ids, rows) { try writer.upsertVector(vector, owner: id, in: space) }
         }
+        try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["vectors", "vector_spaces", "creators"], at: now.iso8601)
+        func counts(_ assumed: [[FeatureBlock]]) -> [String: Int] {
+            var out: [String: Int] = [:]
+            for list in assumed { for b in list { out[b.rawValue, default: 0] += 1 } }
+            return out
+        }
+        return FeatureSummary(
+            vector_model: Self.model, dimension: f.dimension, creators: vectors.creatorIDs.count, products: vectors.productIDs.count,
+            products_learned_from_sales: vectors.productsLearned, creators_assumed: counts(vectors.creatorAssumed),
+            products_assumed: counts(vectors.productAssumed))
     }
 }
