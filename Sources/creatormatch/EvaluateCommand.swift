@@ -23,13 +23,13 @@ struct SimulateCommand: ParsableCommand {
     var seed: UInt64 = 11
 
     @Option(name: .long, help: "Number of creators.")
-    var creators = 5_000
+    var creators = 20_000
 
     @Option(name: .long, help: "Number of products.")
-    var products = 400
+    var products = 1_500
 
     @Option(name: .long, help: "Number of shops.")
-    var shops = 8
+    var shops = 12
 
     @Option(name: .long, help: "Days of sales history, ending on --as-of.")
     var days = 120

@@ -12,17 +12,7 @@ import Testing
     let asOf = Day(year: 2026, month: 11, day: 25)!
 
     @Test func perCategoryBoundsChangeNothingButTheWork() throws {
-        var settings = DemoSettings(asOf: asOf)
-        settings.creators = 1500
-        settings.products = 80
-        settings.vectorDimension = 16
-        let demo = workspace.appendingPathComponent("demo")
-        _ = try DemoGenerator(taxonomy: models.taxonomy).write(to: demo.path, settings: settings)
-        let database = try MatchDatabase(path: workspace.appendingPathComponent("db.sqlite").path)
-        let importer = ImportService(database: database, models: models, clock: FixedClock(day: asOf))
-        for kind in [EntityKind.shops, .products, .creators, .outcomes, .invitations] {
-            _ = try importer.importFile(kind, path: demo.appendingPathComponent("\(kind.rawValue).jsonl").path)
-        }
+        let (database, _, _) = try importedDemoMarket(in: workspace, models: models, asOf: asOf, creators: 1500, products: 80, dimension: 16)
         let service = ShortlistService(database: database, models: models)
         var request = ShortlistRequest(selection: .allEligible, asOf: asOf)
         request.k = 15

@@ -13,6 +13,22 @@ func makeWorkspace() -> URL {
     return directory
 }
 
+/// A seeded demo market written to `workspace/demo` and imported into `workspace/db.sqlite`.
+func importedDemoMarket(in workspace: URL, models: ModelCatalog, asOf: Day, creators: Int, products: Int, dimension: Int) throws -> (MatchDatabase, ImportService, demo: URL) {
+    var settings = DemoSettings(asOf: asOf)
+    settings.creators = creators
+    settings.products = products
+    settings.vectorDimension = dimension
+    let demo = workspace.appendingPathComponent("demo")
+    _ = try DemoGenerator(taxonomy: models.taxonomy).write(to: demo.path, settings: settings)
+    let database = try MatchDatabase(path: workspace.appendingPathComponent("db.sqlite").path)
+    let importer = ImportService(database: database, models: models, clock: FixedClock(day: asOf))
+    for kind in [EntityKind.shops, .products, .creators, .outcomes, .invitations] {
+        _ = try importer.importFile(kind, path: demo.appendingPathComponent("\(kind.rawValue).jsonl").path)
+    }
+    return (database, importer, demo)
+}
+
 func write(_ lines: [String], to url: URL) {
     try! (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
 }

@@ -12,18 +12,7 @@ import Testing
 
     /// A demo market (2,000 creators, 60 products, d = 16) imported into a new database.
     func market() throws -> (MatchDatabase, ImportService, demo: URL) {
-        var settings = DemoSettings(asOf: asOf)
-        settings.creators = 2000
-        settings.products = 60
-        settings.vectorDimension = 16
-        let demo = workspace.appendingPathComponent("demo")
-        _ = try DemoGenerator(taxonomy: models.taxonomy).write(to: demo.path, settings: settings)
-        let database = try MatchDatabase(path: workspace.appendingPathComponent("db.sqlite").path)
-        let importer = ImportService(database: database, models: models, clock: FixedClock(day: asOf))
-        for kind in [EntityKind.shops, .products, .creators, .outcomes, .invitations] {
-            _ = try importer.importFile(kind, path: demo.appendingPathComponent("\(kind.rawValue).jsonl").path)
-        }
-        return (database, importer, demo)
+        try importedDemoMarket(in: workspace, models: models, asOf: asOf, creators: 2000, products: 60, dimension: 16)
     }
 
     func objects(_ url: URL) throws -> [[String: Any]] {

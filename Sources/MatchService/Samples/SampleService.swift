@@ -135,7 +135,10 @@ public struct SampleService: Sendable {
             let share = ranking.categoryShare(signals, productCategory: categoryIndex[product.category] ?? -1)
             var fit: Double?
             if let a = creatorVectors[request.creatorID], let b = productVectors[request.productID], a.count == b.count {
-                fit = Self.cosine(a, b)
+                // The matcher's own score definition, on normalized vectors.
+                let x = FeatureMatrix(rows: 1, dimension: a.count, values: a).normalized().values
+                let y = FeatureMatrix(rows: 1, dimension: b.count, values: b).normalized().values
+                fit = ShortlistService.cosine(x[...], y[...])
             }
             // Fulfilment: the platform's rate, updated with this seller's own closed samples.
             let base = request.fulfillmentRate ?? model.default_fulfillment
@@ -282,16 +285,6 @@ public struct SampleService: Sendable {
     }
 
     // MARK: formatting
-
-    static func cosine(_ a: [Float], _ b: [Float]) -> Double {
-        var dot = 0.0, na = 0.0, nb = 0.0
-        for i in a.indices {
-            dot += Double(a[i]) * Double(b[i])
-            na += Double(a[i]) * Double(a[i])
-            nb += Double(b[i]) * Double(b[i])
-        }
-        return na > 0 && nb > 0 ? dot / (na.squareRoot() * nb.squareRoot()) : 0
-    }
 
     static func round(_ value: Double, _ digits: Int) -> Double {
         let scale = pow(10, Double(digits))

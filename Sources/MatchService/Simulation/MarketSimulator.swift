@@ -3,9 +3,9 @@ import MatchCore
 
 public struct SimulationSettings: Sendable {
     public var seed: UInt64 = 11
-    public var creators = 5_000
-    public var products = 400
-    public var shops = 8
+    public var creators = 20_000
+    public var products = 1_500
+    public var shops = 12
     /// Days of sales history ending on `asOf`.
     public var days = 120
     public var asOf: Day
