@@ -49,6 +49,14 @@ public enum StoreQueries {
         try String.fetchAll(db, sql: "SELECT DISTINCT creator_id FROM invitations WHERE product_id = ?", arguments: [product.rawValue])
     }
 
+    /// Every product's invited creators (any status), by product id.
+    public static func invitedCreatorsByProduct(_ db: Database) throws -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT DISTINCT product_id, creator_id FROM invitations")
+        while let row = try rows.next() { out[row[0], default: []].append(row[1]) }
+        return out
+    }
+
     /// Creators the shop invited to any of its products on or after `since`.
     public static func creatorsInvited(_ db: Database, byShop shop: ShopID, since: Day) throws -> [String] {
         try String.fetchAll(db, sql: """

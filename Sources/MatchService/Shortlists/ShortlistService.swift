@@ -144,8 +144,10 @@ public struct ShortlistService: Sendable {
         var products: [Product] = []
         var vectors: [Float] = []
         let found = try VectorQueries.productVectors(db, model: model, ids: selection.eligible)
+        // Many products: one query for all of them, not one each.
+        let all = selection.eligible.count > 64 ? Dictionary(uniqueKeysWithValues: try StoreQueries.products(db).map { ($0.id, $0) }) : nil
         for id in selection.eligible {
-            guard let product = try StoreQueries.product(db, id: id) else { continue }
+            guard let product = try all.map({ $0[id] }) ?? StoreQueries.product(db, id: id) else { continue }
             guard let vector = found[id] else {
                 skipped.append(SkippedProduct(product_id: id.rawValue, status: "no_vector", reasons: ["the product has no vector; re-import it with a \"vector\" of \(creatorSpace.dimension) numbers"]))
                 continue
@@ -222,8 +224,10 @@ public struct ShortlistService: Sendable {
     static func exclusions(_ db: Database, products: [Product], pool: CandidatePool, filters: CreatorFilters, recentDays: Int, asOf: Day) throws -> [[Int32]] {
         var byShop: [ShopID: [Int32]] = [:]
         func indices(_ ids: [String]) -> [Int32] { ids.compactMap { pool.index(of: $0).map(Int32.init) } }
+        // Many products: every invitation in one query, not one query each.
+        let invited = products.count > 64 ? try StoreQueries.invitedCreatorsByProduct(db) : nil
         return try products.map { product in
-            let own = Set(indices(try StoreQueries.creatorsInvited(db, to: product.id))).sorted()
+            let own = Set(indices(try invited.map { $0[product.id.rawValue] ?? [] } ?? StoreQueries.creatorsInvited(db, to: product.id))).sorted()
             guard recentDays > 0 || filters.excludeDeclined else { return own }
             if byShop[product.shopID] == nil {
                 var shopExcluded = Set<Int32>()
