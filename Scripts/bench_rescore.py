@@ -56,7 +56,7 @@ def report(title, summary, timing, bare):
     print(f"  wall {float(wall):.1f} s, peak RSS {int(rss_kb) / 1024:.0f} MB; "
           f"{s['products_scored']} products x {s['creators']} creators")
     phases = ", ".join(f"{name} {t[name] / 1000:.2f}" for name in
-                       ("eligibility", "load", "search", "entries", "publish", "compare", "prune") if name in t)
+                       ("eligibility", "load", "digests", "search", "entries", "publish", "compare", "prune") if name in t)
     print(f"  phases (s): {phases}")
     extra = f"creators changed {s['creators_changed']}, " if s.get("creators_changed") is not None else ""
     print(f"  {extra}products searched over every creator {s['products_searched']}, "

@@ -132,8 +132,10 @@ public struct RescoreService: Sendable {
             var plan: RescorePlan = try database.read { db in
                 let inputs = try service.load(db, shortlistRequest, selection: selection)
                 lap("load", t1)
+                let tPlan = ContinuousClock().now
                 var plan = RescorePlan(inputs: inputs, request: request)
                 if let previous { try plan.compare(with: previous, db: db, models: models) }
+                lap("digests", tPlan)
                 let t2 = ContinuousClock().now
                 try plan.rank()
                 lap("search", t2)
