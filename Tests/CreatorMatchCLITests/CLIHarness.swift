@@ -56,8 +56,8 @@ struct CLI {
         let id = UUID().uuidString
         let outURL = directory.appendingPathComponent("out-\(id)")
         let errURL = directory.appendingPathComponent("err-\(id)")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         if let stdin {

@@ -129,7 +129,7 @@ public struct RescoreService: Sendable {
 
             progress?("shortlists")
             let t1 = ContinuousClock().now
-            var plan: RescorePlan = try database.read { db in
+            let plan: RescorePlan = try database.read { db in
                 let inputs = try service.load(db, shortlistRequest, selection: selection)
                 lap("load", t1)
                 let tPlan = ContinuousClock().now
