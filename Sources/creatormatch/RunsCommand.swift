@@ -22,15 +22,25 @@ struct RunsCommand: ParsableCommand {
                 struct Line: Encodable {
                     let id: Int64; let status: String; let started_at: String; let finished_at: String?; let as_of: String
                     let rank_by: String; let k: Int; let models_digest: String; let inputs_digest: String; let code_version: String; let error: String?
+                    /// From the manifest: full or incremental, and why a requested incremental run computed in full.
+                    let mode: String?; let full_reason: String?
                 }
-                let lines = runs.map { Line(id: $0.id, status: $0.status, started_at: $0.started_at, finished_at: $0.finished_at, as_of: $0.as_of, rank_by: $0.rank_by, k: $0.k, models_digest: $0.models_digest, inputs_digest: $0.inputs_digest, code_version: $0.code_version, error: $0.error) }
+                struct Manifest: Decodable { let mode: String?; let full_reason: String? }
+                let lines = runs.map { run in
+                    let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(run.manifest.utf8))
+                    return Line(id: run.id, status: run.status, started_at: run.started_at, finished_at: run.finished_at, as_of: run.as_of, rank_by: run.rank_by, k: run.k, models_digest: run.models_digest, inputs_digest: run.inputs_digest, code_version: run.code_version, error: run.error, mode: manifest?.mode, full_reason: manifest?.full_reason)
+                }
                 switch global.format {
                 case .json: Terminal.printJSON(lines, pretty: true)
                 case .jsonl, .csv: for line in lines { Terminal.printJSON(line, pretty: false) }
                 case .text:
                     if lines.isEmpty { print("no runs yet; run `creatormatch rescore`") }
                     for l in lines {
-                        print("\(String(l.id).padded(5)) \(l.status.padded(9)) as of \(l.as_of)  started \(l.started_at)  \(l.rank_by) k=\(l.k)\(l.error.map { "  (\($0))" } ?? "")")
+                        var line = "\(String(l.id).padded(5)) \(l.status.padded(9)) as of \(l.as_of)  started \(l.started_at)  \(l.rank_by) k=\(l.k)"
+                        if let mode = l.mode { line += "  \(mode)" }
+                        if let reason = l.full_reason { line += " (\(reason))" }
+                        if let error = l.error { line += "  (\(error))" }
+                        print(line)
                     }
                 }
             }

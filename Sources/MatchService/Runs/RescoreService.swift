@@ -171,7 +171,7 @@ public struct RescoreService: Sendable {
             let durations = "{" + timings.keys.sorted().map { "\(JSONText.string($0)):\(timings[$0]!)" }.joined(separator: ",") + "}"
             let mode = plan.incremental ? "incremental" : "full"
             var manifest = "{\"parameters\":\(parameters),\"mode\":\"\(mode)\",\"counts\":\(counts),\"durations_ms\":\(durations)"
-            if let reason = plan.fullReason { manifest += ",\"full_reason\":" + JSONText.string(reason) }
+            if request.incremental, let reason = plan.fullReason { manifest += ",\"full_reason\":" + JSONText.string(reason) }
             manifest += ",\"models_digest\":\"\(models.digest)\",\"code_version\":\"\(CreatorMatchVersion.current)\"}"
             // Publish in one short write transaction; compare with the previous run and prune old runs
             // afterwards, so the write lock is not held for the comparison.
