@@ -234,12 +234,14 @@ public enum RunStore {
     }
 
     /// The run's lists (ranked creators, no entry JSON), by product id.
-    public static func lists(_ db: Database, run: Int64) throws -> [String: RunList] {
+    /// `except`: list ids to leave out (lists the caller already knows are shared).
+    public static func lists(_ db: Database, run: Int64, except: Set<Int64> = []) throws -> [String: RunList] {
         var out: [String: RunList] = [:]
         let rows = try Row.fetchCursor(db, sql: """
             SELECT l.id, l.product_id, l.published, l.ranked FROM run_products p JOIN run_lists l ON l.id = p.list_id WHERE p.run_id = ?
             """, arguments: [run])
         while let row = try rows.next() {
+            if !except.isEmpty, except.contains(row[0]) { continue }
             let bytes: Data = row[3]
             guard let ranked = RankedList(decoding: [UInt8](bytes)) else {
                 throw MatchError(.database, "run \(run) has an unreadable list for product \(row[1] as String); rescore to write a new run")

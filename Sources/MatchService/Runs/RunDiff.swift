@@ -58,8 +58,10 @@ public enum RunDiff {
         }
         let oldProducts = Dictionary(uniqueKeysWithValues: try RunStore.products(db, run: a).map { ($0.productID, $0) })
         let newProducts = Dictionary(uniqueKeysWithValues: try RunStore.products(db, run: b).map { ($0.productID, $0) })
-        let oldLists = try RunStore.lists(db, run: a)
-        let newLists = try RunStore.lists(db, run: b)
+        // Lists both runs share have not changed: only the others are decoded.
+        let shared = Set(oldProducts.values.compactMap(\.listID)).intersection(newProducts.values.compactMap(\.listID))
+        let oldLists = try RunStore.lists(db, run: a, except: shared)
+        let newLists = try RunStore.lists(db, run: b, except: shared)
         func ranks(_ list: RunList?) -> [String: Int] {
             guard let list else { return [:] }
             return Dictionary(list.creators.enumerated().map { ($0.element.creatorID, $0.offset + 1) }, uniquingKeysWith: min)
@@ -67,10 +69,8 @@ public enum RunDiff {
         var diffs: [ProductDiff] = []
         var added = 0, dropped = 0, moves = 0, rates = 0, eligible = 0, ineligible = 0
         for id in Set(oldProducts.keys).union(newProducts.keys).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            // A list both runs share has not changed.
-            let shared = oldLists[id] != nil && oldLists[id]?.id == newLists[id]?.id
-            let before = shared ? [:] : ranks(oldLists[id])
-            let after = shared ? [:] : ranks(newLists[id])
+            let before = ranks(oldLists[id])
+            let after = ranks(newLists[id])
             let plus = after.keys.filter { before[$0] == nil }.sorted { after[$0]! < after[$1]! }
             let minus = before.keys.filter { after[$0] == nil }.sorted { before[$0]! < before[$1]! }
             let moved = after.compactMap { creator, rank -> ProductDiff.Move? in
