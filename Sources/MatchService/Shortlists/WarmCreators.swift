@@ -76,8 +76,10 @@ public final class WarmCreators: @unchecked Sendable {
     func apply(_ creators: [Creator], model: String, categoryIndex: [String: Int32], ranking: BlendedRanking) {
         lock.withLock {
             // Take the snapshot out so its arrays are uniquely held and change in place.
-            guard var kept = snapshot, kept.model == model else { return }
+            guard var kept = snapshot else { return }
             snapshot = nil
+            // Kept for another vector model (profile vectors): reload on the next request instead.
+            guard kept.model == model else { return }
             let d = kept.matrix.dimension
             var changed = Set<Int>()
             var inserted = false
