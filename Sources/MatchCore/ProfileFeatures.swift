@@ -201,6 +201,34 @@ public struct ProfileFeaturizer: Sendable {
         return out
     }
 
+    /// What a profile vector says in words, for reasons: the dominant price band, audience (female
+    /// share, main age bucket) and content type, next to the product's. Shares are recovered from the
+    /// block's proportions, which normalization keeps.
+    public func profileNote(creator a: ArraySlice<Float>, product b: ArraySlice<Float>) -> String? {
+        guard a.count == dimension, b.count == dimension else { return nil }
+        func values(_ row: ArraySlice<Float>, _ block: FeatureBlock) -> [Double] {
+            ranges[block]!.map { Double(row[row.startIndex + $0]) }
+        }
+        func label(_ block: FeatureBlock, _ i: Int) -> String {
+            String(names[ranges[block]!.lowerBound + i].dropFirst(block.rawValue.count + 1))
+        }
+        func top(_ v: [Double]) -> Int { v.indices.max { v[$0] < v[$1] || (v[$0] == v[$1] && $0 > $1) } ?? 0 }
+        func price(_ row: ArraySlice<Float>) -> String { label(.price, top(values(row, .price))) }
+        func audience(_ row: ArraySlice<Float>) -> String {
+            let v = values(row, .audience)
+            let female = v[0] + v[1] > 0 ? v[0] / (v[0] + v[1]) : 0.5
+            let ages = Array(v.dropFirst(2))
+            return "\(Int((female * 100).rounded()))% female, mostly \(spec.age_buckets[top(ages)])"
+        }
+        func content(_ row: ArraySlice<Float>) -> String {
+            let v = values(row, .content)
+            let total = v.reduce(0, +)
+            let i = top(v)
+            return total > 0 ? "\(Int((v[i] / total * 100).rounded()))% \(spec.content_types[i])" : spec.content_types[i]
+        }
+        return "sells in the \(price(a)) price band (product: \(price(b))); audience \(audience(a)) (product's buyers: \(audience(b))); content \(content(a))"
+    }
+
     /// Parses `{"gender": {...}, "age": {...}}`.
     public static func audience(_ json: String?) -> (gender: [String: Double]?, age: [String: Double]?) {
         guard let json, case .object(let o)? = try? JSONLineParser.parse(Array(json.utf8)) else { return (nil, nil) }

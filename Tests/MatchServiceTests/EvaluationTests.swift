@@ -85,7 +85,11 @@ import Testing
         let fit = try #require(entry.reasons.first { $0.contains("profile fit") })
         // "… (cosine 0.93 = category 0.51 + price band 0.22 + audience 0.15 + content type 0.05)": the
         // parts add up to the cosine (each rounded to 0.01).
-        let numbers = fit.split(whereSeparator: { !"0123456789.-".contains($0) }).compactMap { Double($0) }
+        let parts = fit.prefix { $0 != ")" }
+        let numbers = parts.split(whereSeparator: { !"0123456789.-".contains($0) }).compactMap { Double($0) }
+        // Then the profile in words: price band, audience and content next to the product's.
+        #expect(fit.contains("price band (product: "))
+        #expect(fit.contains("(product's buyers: "))
         #expect(numbers.count == 5)
         #expect(abs(numbers.dropFirst().reduce(0, +) - numbers[0]) <= 0.03)
         #expect(abs(numbers[0] - entry.similarity) < 0.006)

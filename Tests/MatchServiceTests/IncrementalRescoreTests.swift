@@ -170,7 +170,8 @@ import Testing
     @Test func entryCardsRoundTripAndRefuseTruncation() {
         let cards = [
             EntryCard(creatorID: "c1", username: "ünï", followers: 12_345, score: 0.8125, similarity: 0.9, parts: ScoreParts(similarity: 0.5, salesStrength: 0.2, postRate: 0.07, commissionFit: 0.1),
-                      share: 0.95, gmv: 12_000.5, gmvEstimated: false, gpm: 12.5, postRate: 0.7, avgCommissionRate: 1200, blocks: [.category: 0.5, .audience: 0.2, .price: 0.15, .content: 0.05]),
+                      share: 0.95, gmv: 12_000.5, gmvEstimated: false, gpm: 12.5, postRate: 0.7, avgCommissionRate: 1200, blocks: [.category: 0.5, .audience: 0.2, .price: 0.15, .content: 0.05],
+                      profileNote: "sells in the 20-40 price band (product: 20-40)"),
             EntryCard(creatorID: "c2", username: nil, followers: 0, score: -0.25, similarity: -0.1, parts: nil, share: 0, gmv: 0, gmvEstimated: true,
                       gpm: nil, postRate: nil, avgCommissionRate: nil, blocks: nil),
         ]

@@ -19,6 +19,8 @@ struct EntryCard: Equatable {
     var postRate: Double?
     var avgCommissionRate: Int?
     var blocks: [FeatureBlock: Double]?
+    /// With profile vectors: the creator's price band, audience and content next to the product's.
+    var profileNote: String? = nil
 
     var signals: CreatorSignals {
         CreatorSignals(gmv: gmv, gmvEstimated: gmvEstimated, gpm: gpm, postRate: postRate, avgCommissionRate: avgCommissionRate, categories: [])
@@ -39,7 +41,8 @@ struct CardContext {
             score: ShortlistService.rounded(Double(card.score)), similarity: ShortlistService.rounded(card.similarity),
             score_parts: card.parts.map(ShortlistService.rounded),
             reasons: explainer.reasons(category: category, share: card.share, offeredRate: offeredRate, creator: card.signals,
-                                       followers: card.followers, similarity: card.similarity, parts: card.parts, blocks: card.blocks))
+                                       followers: card.followers, similarity: card.similarity, parts: card.parts, blocks: card.blocks,
+                                       profileNote: card.profileNote))
     }
 
     /// The entries' JSON array.
@@ -84,6 +87,7 @@ enum EntryCardCodec {
             } else {
                 u8(0)
             }
+            text(c.profileNote)
         }
         return out
     }
@@ -133,10 +137,11 @@ enum EntryCardCodec {
                 }
                 blocks = values
             }
+            guard let note = text() else { return nil }
             cards.append(EntryCard(
                 creatorID: creatorID, username: username, followers: Int(Int64(bitPattern: followers)), score: Float(bitPattern: score),
                 similarity: similarity, parts: parts, share: share, gmv: gmv, gmvEstimated: estimated == 1, gpm: gpm, postRate: postRate,
-                avgCommissionRate: rate.map { Int($0) }, blocks: blocks))
+                avgCommissionRate: rate.map { Int($0) }, blocks: blocks, profileNote: note))
         }
         return i == bytes.count ? cards : nil
     }

@@ -33,7 +33,7 @@ struct ReasonWriter {
 
     /// The same from what a published run keeps: the creator's share in the product's category is given
     /// (the creator's other categories are not needed).
-    func reasons(category: String, share: Double, offeredRate: Int?, creator: CreatorSignals, followers: Int, similarity: Double, parts: ScoreParts?, blocks: [FeatureBlock: Double]? = nil) -> [String] {
+    func reasons(category: String, share: Double, offeredRate: Int?, creator: CreatorSignals, followers: Int, similarity: Double, parts: ScoreParts?, blocks: [FeatureBlock: Double]? = nil, profileNote: String? = nil) -> [String] {
         var scored: [(Double, String)] = []
         let fitWord = similarity >= 0.7 ? "strong" : similarity >= 0.4 ? "good" : similarity >= 0.1 ? "some" : "weak"
         var fit = "\(fitWord) profile fit with this product (cosine \(Self.decimal(similarity, 2))"
@@ -42,7 +42,7 @@ struct ReasonWriter {
             fit += " = " + FeatureBlock.allCases.sorted { (blocks[$0] ?? 0, $1.rawValue) > (blocks[$1] ?? 0, $0.rawValue) }
                 .map { "\(named[$0]!) \(Self.decimal(blocks[$0] ?? 0, 2))" }.joined(separator: " + ")
         }
-        scored.append((parts?.similarity ?? 1, fit + ")"))
+        scored.append((parts?.similarity ?? 1, fit + ")" + (profileNote.map { ": " + $0 } ?? "")))
         var sales: String
         if share > 0 {
             sales = "sells \(category): \(Int((share * 100).rounded()))% of a 30-day GMV of \(creator.gmvEstimated ? "~" : "")\(Self.amount(creator.gmv))"

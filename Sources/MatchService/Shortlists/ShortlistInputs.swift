@@ -92,7 +92,8 @@ struct ShortlistInputs: @unchecked Sendable {
                     : nil,
                 share: ranking.categoryShare(signals, productCategory: productCategories[p]), gmv: signals.gmv, gmvEstimated: signals.gmvEstimated,
                 gpm: signals.gpm, postRate: signals.postRate, avgCommissionRate: signals.avgCommissionRate,
-                blocks: featurizer?.blockDots(productRow, creatorRow))
+                blocks: featurizer?.blockDots(productRow, creatorRow),
+                profileNote: featurizer?.profileNote(creator: creatorRow, product: productRow))
         }
     }
 
