@@ -89,9 +89,6 @@ public struct RescoreService: Sendable {
         return (try? JSONDecoder().decode(Manifest.self, from: Data(run.manifest.utf8)))?.durations_ms?["total"]
     }
 
-    /// More changed creators than this share of all makes an incremental run compute in full.
-    static let incrementalCreatorShare = 0.25
-
     public func rescore(_ request: RescoreRequest, progress: ((String) -> Void)? = nil) throws(MatchError) -> RescoreSummary {
         let lock = try RescoreLock(databasePath: database.path, wait: request.wait)
         defer { lock.release() }
