@@ -146,9 +146,11 @@ public struct ImportService: Sendable {
                 if imported > 0 {
                     try ChangeLog.record(db, writer: self.writer, tables: Self.tables(kind, vectors: vectors), at: now.iso8601)
                     // Profile vectors, in the same transaction: for records that came without a vector,
-                    // and to keep them current (products learn from sales) once they are in use.
+                    // and to keep them current (products learn from sales) while they are what shortlists
+                    // use (no supplied creator vectors). A full recompute: ~10 s at 200,000 creators.
                     let withoutVectors = (kind == .creators || kind == .products) && imported > vectors
                     let inUse = try [.creators, .products, .outcomes].contains(kind) && FeatureService.hasProfileVectors(db)
+                        && StoreQueries.vectorSpace(db, kind: .creator, model: Self.suppliedVectorModel) == nil
                     if withoutVectors || inUse {
                         profiles = try FeatureService(database: database, models: models).store(db, now: now)
                     }
