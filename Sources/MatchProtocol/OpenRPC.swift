@@ -42,7 +42,8 @@ public enum OpenRPC {
                 param("limit", "integer", "creators per product, default 50"), param("rank_by", "string", "similarity or blended"),
                 param("as_of", "string", day), param("keep", "integer", "keep the newest N published runs"),
                 param("wait", "boolean", "wait for a running rescore instead of failing"),
-            ], result: "{run_id, status, products_scored, products_skipped, creators, duration_ms, changes, ...}"),
+                param("incremental", "boolean", "recompute only what changed since the last published run (same result)"),
+            ], result: "{run_id, status, mode, full_reason, products_scored, products_skipped, creators, duration_ms, changes, ...}"),
             method("upsert_creators", "Insert or update creators (the import format), all or nothing.", [
                 param("creators", "array", "creator objects", required: true),
             ], result: "{upserted, vectors}"),

@@ -95,6 +95,7 @@ import Testing
             #"{"jsonrpc":"2.0","id":3,"method":"shortlist","params":{"product_id":"p1","from_run":true}}"#,
             #"{"jsonrpc":"2.0","id":4,"method":"shortlist","params":{"product_id":"p1","limit":3,"rank_by":"similarity","as_of":"2026-11-25"}}"#,
             #"{"jsonrpc":"2.0","id":5,"method":"shortlist","params":{"product_id":"p2","from_run":true}}"#,
+            #"{"jsonrpc":"2.0","id":6,"method":"rescore","params":{"limit":3,"rank_by":"similarity","as_of":"2026-11-25","incremental":true}}"#,
         ])
         #expect(status == 0, "\(stderr)")
         #expect(Self.code(responses[0]) == -32001)
@@ -110,6 +111,11 @@ import Testing
         #expect(storedIDs.count == 3)
         // p2's shop has a low rating: the run says why it has no shortlist.
         #expect(Self.code(responses[4]) == -32002)
+        // Nothing changed since run 1: the incremental run searches nothing and shares every list.
+        let incremental = responses[5]["result"] as! [String: Any]
+        #expect(incremental["mode"] as? String == "incremental")
+        #expect(incremental["products_searched"] as? Int == 0)
+        #expect(incremental["lists_written"] as? Int == 0)
     }
 
     /// Upserts through the server patch the warm creators in place (no reload), and what it answers

@@ -153,7 +153,7 @@ public final class RPCDispatcher: @unchecked Sendable {
             }
 
         case "rescore":
-            try params.allowOnly(["limit", "rank_by", "as_of", "keep", "wait"])
+            try params.allowOnly(["limit", "rank_by", "as_of", "keep", "wait", "incremental"])
             var request = RescoreRequest(asOf: try params.day("as_of") ?? today)
             request.k = try params.int("limit", in: 0...10_000) ?? 50
             if let rankBy = try params.string("rank_by") {
@@ -164,6 +164,7 @@ public final class RPCDispatcher: @unchecked Sendable {
             }
             request.keep = try params.int("keep", in: 1...100_000)
             request.wait = try params.bool("wait") ?? false
+            request.incremental = try params.bool("incremental") ?? false
             return try JSONRPC.encode(try RescoreService(database: database, models: models, clock: clock, logger: logger).rescore(request))
 
         case "rpc.discover":
