@@ -35,4 +35,27 @@ import Testing
             }
         }
     }
+
+    @Test func theConcentrationCapBoundsBlendedRequestsAndLeavesSimilarityExact() throws {
+        let (database, _, _) = try importedDemoMarket(in: workspace, models: models, asOf: asOf, creators: 1500, products: 80, dimension: 16)
+        let service = ShortlistService(database: database, models: models)
+        func lists(_ rankBy: RankBy, _ share: Double?) throws -> [[String]] {
+            var request = ShortlistRequest(selection: .allEligible, asOf: asOf)
+            request.k = 10
+            request.rankBy = rankBy
+            request.maxShare = share
+            return try service.shortlists(request).shortlists.map { $0.creators.map(\.creator_id) }
+        }
+        func most(_ lists: [[String]]) -> Int {
+            Dictionary(lists.flatMap { $0 }.map { ($0, 1) }, uniquingKeysWith: +).values.max() ?? 0
+        }
+        let uncapped = try lists(.blended, 1)
+        let maxLists = ConcentrationCap.maxLists(share: 0.05, lists: uncapped.count)
+        #expect(most(uncapped) > maxLists)   // the cap has something to do
+        let capped = try lists(.blended, 0.05)
+        #expect(most(capped) <= maxLists)
+        #expect(capped.allSatisfy { $0.count == 10 })   // products refilled from deeper candidates
+        // Similarity is not capped unless asked: the same as with the cap off.
+        #expect(try lists(.similarity, nil) == lists(.similarity, 1))
+    }
 }

@@ -123,7 +123,13 @@ public struct OfflineEvaluation: Sendable {
                 let search = TopKSearch()
                 let first = try search.search(products: productMatrix, creators: source, k: k, exclusions: exclusions, adjustment: adjustment)
                 guard maxLists < products.count, ShortlistService.mostLists(first) > maxLists else { return first }
-                return ConcentrationCap.select(try search.search(products: productMatrix, creators: source, k: 2 * k, exclusions: exclusions, adjustment: adjustment), k: k, maxLists: maxLists)
+                return try ShortlistService.capped(k: k, maxLists: maxLists) { depth throws(MatchError) in
+                    do {
+                        return try search.search(products: productMatrix, creators: source, k: depth, exclusions: exclusions, adjustment: adjustment)
+                    } catch {
+                        throw (error as? MatchError) ?? MatchError(.database, "scoring failed: \(error)")
+                    }
+                }
             }
             var lists: [(String, [[Int]])] = []
             do {

@@ -48,11 +48,13 @@ public struct ShortlistService: Sendable {
             var results = try search(inputs, k: request.k)
             // The concentration cap: only when some creator is in more shortlists than allowed, search
             // deeper and let products refill.
+            // By default only the blended ranking is capped: similarity promises the exact cosine top-k.
+            let defaultShare = request.rankBy == .blended ? models.ranking.max_shortlist_share : 1
             let maxLists = ConcentrationCap.maxLists(
-                share: request.maxShare ?? models.ranking.max_shortlist_share, lists: results.count,
+                share: request.maxShare ?? defaultShare, lists: results.count,
                 fromLists: request.maxShare == nil ? models.ranking.max_shortlist_share_from_products : 0)
             if maxLists < results.count, Self.mostLists(results) > maxLists {
-                results = ConcentrationCap.select(try search(inputs, k: request.k * 2), k: request.k, maxLists: maxLists)
+                results = try Self.capped(k: request.k, maxLists: maxLists) { depth throws(MatchError) in try search(inputs, k: depth) }
             }
             lap("search", since: searchStart)
             var streamed: [Int: [Float]] = [:]
@@ -205,6 +207,19 @@ public struct ShortlistService: Sendable {
         if try StoreQueries.vectorSpace(db, kind: .creator, model: vectorModel) != nil { return vectorModel }
         if try StoreQueries.vectorSpace(db, kind: .creator, model: FeatureService.model) != nil { return FeatureService.model }
         return vectorModel
+    }
+
+    /// The capped shortlists: candidates searched twice as deep as k, deeper (up to 16k) while some
+    /// product came out short though its candidates were not exhausted.
+    static func capped(k: Int, maxLists: Int, search: (Int) throws(MatchError) -> [[ScoredIndex]]) throws(MatchError) -> [[ScoredIndex]] {
+        var depth = 2 * k
+        while true {
+            let candidates = try search(depth)
+            let selected = ConcentrationCap.select(candidates, k: k, maxLists: maxLists)
+            let short = zip(selected, candidates).contains { $0.count < k && $1.count == depth }
+            if !short || depth >= 16 * k { return selected }
+            depth *= 2
+        }
     }
 
     /// The most shortlists any one creator is in.

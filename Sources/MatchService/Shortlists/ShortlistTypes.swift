@@ -45,7 +45,8 @@ public struct ShortlistRequest: Sendable {
     /// `creatormatch featurize`); nil picks `supplied` when creators have it, else `profile`.
     public var vectorModel: String?
     /// A creator appears in at most this share of the request's shortlists (nil: Models/ranking.json's
-    /// `max_shortlist_share`; 1 turns the cap off). Rescoring publishes lists without it.
+    /// `max_shortlist_share` for blended, no cap for similarity; 1 turns the cap off). Rescoring
+    /// publishes lists without it.
     public var maxShare: Double?
     /// Stream creator vectors from the database tile by tile instead of loading them as one matrix
     /// (for creator sets larger than memory; the same results, somewhat slower).
