@@ -216,12 +216,14 @@ public struct PerformanceReportService: Sendable {
 
         // Actions.
         var actions: [PerformanceReport.Action] = []
+        let lineByProduct = Dictionary(uniqueKeysWithValues: productLines.map { ($0.product_id, $0) })
+        let acceptanceByCategory = Dictionary(uniqueKeysWithValues: acceptance.map { ($0.category, $0.acceptance_rate) })
         // Rate and removal actions are for products on sale (live or out of stock), not frozen or delisted ones.
         let onSale = Set(products.filter { $0.status == .live || $0.status == .outOfStock }.map(\.id.rawValue))
         for product in products where onSale.contains(product.id.rawValue) {
             guard let rate = product.commissionRate, let suggestion = suggestions[product.id] else { continue }
             let inv = byProduct[product.id.rawValue] ?? []
-            let line = productLines.first { $0.product_id == product.id.rawValue }!
+            let line = lineByProduct[product.id.rawValue]!
             var evidence = [
                 "current rate \(CommissionRate.formatPercent(rate)); suggested \(CommissionRate.formatPercent(suggestion.suggested_rate)), band \(CommissionRate.formatPercent(suggestion.band.low))–\(CommissionRate.formatPercent(suggestion.band.high))",
                 "in the period: \(inv.count) invitations, \(accepted(inv)) accepted, \(line.creators_with_sales) creators with sales, GMV \(SampleService.money(line.gmv))",
@@ -230,7 +232,7 @@ public struct PerformanceReportService: Sendable {
             if let whatIf = suggestion.response.what_if { evidence.append("what-if: " + whatIf.text) }
             // Raise only where the product is not doing well: no creator sold it, or fewer invitations
             // were accepted than in its category.
-            let categoryRate = acceptance.first { $0.category == product.category }?.acceptance_rate
+            let categoryRate = acceptanceByCategory[product.category] ?? nil
             let struggling = line.creators_with_sales == 0 || (line.acceptance_rate != nil && categoryRate != nil && line.acceptance_rate! < categoryRate!)
             if rate < suggestion.band.low, struggling {
                 actions.append(.init(kind: "raise_rate", target: product.id.rawValue,
@@ -290,29 +292,55 @@ public struct PerformanceReportService: Sendable {
     }
 
     /// Per recent published run: products, mean published score, distinct creators, and the share of
-    /// (product, creator) pairs new against the run before — restricted to `products`.
+    /// (product, creator) pairs new against the run before — restricted to `products`. Consecutive runs
+    /// share most lists, so each distinct list is decoded and summarized once, and a product whose list
+    /// is the previous run's has nothing new.
     func shortlistHealth(_ db: Database, products: Set<String>) throws -> [PerformanceReport.RunHealth] {
+        struct Summary {
+            var scoreSum = 0.0
+            var creators: [UInt64] = []
+        }
+        func hash(_ id: String) -> UInt64 {
+            var h = FNV1a64()
+            h.combine(id)
+            return h.state
+        }
         let runs = try RunStore.runs(db).filter { $0.status == "published" }.prefix(models.report.health_runs).reversed()
         var out: [PerformanceReport.RunHealth] = []
-        var previous: Set<String>?
+        var summaries: [Int64: Summary] = [:]
+        var previous: [String: Int64]?
         for run in runs {
-            let lists = try RunStore.lists(db, run: run.id).filter { products.contains($0.key) }
-            var pairs = Set<String>()
-            var creators = Set<String>()
+            for (_, list) in try RunStore.lists(db, run: run.id, except: Set(summaries.keys)) {
+                summaries[list.id] = Summary(scoreSum: list.creators.reduce(0) { $0 + Double($1.score) }, creators: list.creators.map { hash($0.creatorID) })
+            }
+            var listOf: [String: Int64] = [:]
+            for row in try RunStore.products(db, run: run.id) where products.contains(row.productID) {
+                if let id = row.listID, summaries[id] != nil { listOf[row.productID] = id }
+            }
+            var distinct = Set<UInt64>()
             var total = 0.0
             var count = 0
-            for (product, list) in lists {
-                for entry in list.creators {
-                    pairs.insert(product + "\u{1F}" + entry.creatorID)
-                    creators.insert(entry.creatorID)
-                    total += Double(entry.score)
-                    count += 1
+            var fresh = 0
+            for (product, id) in listOf {
+                let summary = summaries[id]!
+                distinct.formUnion(summary.creators)
+                total += summary.scoreSum
+                count += summary.creators.count
+                if let previous {
+                    if let old = previous[product] {
+                        if old != id {
+                            let before = Set(summaries[old]?.creators ?? [])
+                            fresh += summary.creators.filter { !before.contains($0) }.count
+                        }
+                    } else {
+                        fresh += summary.creators.count
+                    }
                 }
             }
-            let newShare = previous.map { old in pairs.isEmpty ? 0 : SampleService.round(Double(pairs.subtracting(old).count) / Double(pairs.count), 4) }
-            out.append(.init(run_id: run.id, as_of: run.as_of, products: lists.count, mean_score: count > 0 ? SampleService.round(total / Double(count), 4) : nil,
-                             distinct_creators: creators.count, new_share: newShare))
-            previous = pairs
+            let newShare = previous.map { _ in count == 0 ? 0 : SampleService.round(Double(fresh) / Double(count), 4) }
+            out.append(.init(run_id: run.id, as_of: run.as_of, products: listOf.count, mean_score: count > 0 ? SampleService.round(total / Double(count), 4) : nil,
+                             distinct_creators: distinct.count, new_share: newShare))
+            previous = listOf
         }
         return out
     }

@@ -29,12 +29,14 @@ public enum ReportHTML {
                 let group = report.actions.filter { $0.kind == kind }
                 guard !group.isEmpty else { continue }
                 body += "<details\(group.count <= 8 ? " open" : "")><summary><span class=\"tag \(kind)\">\(esc(kind.replacingOccurrences(of: "_", with: " ")))</span> \(group.count) action\(group.count == 1 ? "" : "s")</summary><ol class=\"actions\">"
-                for action in group {
+                for action in group.prefix(Self.rowsShown) {
                     body += "<li>\(esc(action.title))<ul>"
                     for line in action.evidence { body += "<li>\(esc(line))</li>" }
                     body += "</ul></li>"
                 }
-                body += "</ol></details>"
+                body += "</ol>"
+                if group.count > Self.rowsShown { body += "<p class=\"sub\">… \(group.count - Self.rowsShown) more (creatormatch report --format json lists all)</p>" }
+                body += "</details>"
             }
         }
 
@@ -57,10 +59,16 @@ public enum ReportHTML {
         body += "</table>"
 
         body += "<h2>Products</h2><table><tr><th>product</th><th>category</th><th>rate</th><th>invitations</th><th>accepted</th><th>creators with sales</th><th>orders</th><th>GMV</th></tr>"
-        for p in report.products {
+        // The promoted products by GMV, then the ones not promoted; a long catalog is cut (JSON has all).
+        let promoted = report.products.filter(\.promoted)
+        let idle = report.products.filter { !$0.promoted }
+        for p in promoted.prefix(Self.rowsShown) + idle.prefix(Self.rowsShown) {
             body += "<tr class=\"\(p.promoted ? "" : "dim")\"><td>\(esc(p.product_id))\(p.title.map { "<br><small>" + esc($0) + "</small>" } ?? "")</td><td>\(esc(p.category))</td><td>\(p.commission_rate.map(CommissionRate.formatPercent) ?? "–")</td><td>\(p.invitations_sent)</td><td>\(p.invitations_accepted)</td><td>\(p.creators_with_sales)</td><td>\(p.orders)</td><td>\(esc(SampleService.money(p.gmv)))</td></tr>"
         }
         body += "</table>"
+        if promoted.count > Self.rowsShown || idle.count > Self.rowsShown {
+            body += "<p class=\"sub\">Showing \(min(promoted.count, Self.rowsShown)) of \(promoted.count) promoted and \(min(idle.count, Self.rowsShown)) of \(idle.count) not promoted products; creatormatch report --format json lists all.</p>"
+        }
         return """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -82,6 +90,9 @@ public enum ReportHTML {
             </body></html>
             """
     }
+
+    /// Rows per action kind and per product table shown in the page.
+    static let rowsShown = 200
 
     static func esc(_ text: String) -> String {
         var out = ""
