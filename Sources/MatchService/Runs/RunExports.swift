@@ -78,9 +78,21 @@ public struct RunExports: Sendable {
         try database.read { db in
             let run = try Self.resolve(db, id)
             let payloads = try RunStore.payloads(db, run: run.id)
-            return try RunStore.products(db, run: run.id).filter { $0.status == "eligible" }.map { product in
-                Self.line(product, run: run.id, entries: try payloads[product.productID].map { try entriesJSON($0, run: run, offeredRate: product.targetRate) } ?? "[]")
+            let products = try RunStore.products(db, run: run.id).filter { $0.status == "eligible" }
+            // Rendering reasons is the work: products in parallel.
+            let lines = parallelMap(products.count) { i -> Result<String, MatchError> in
+                let product = products[i]
+                return Result { () throws(MatchError) -> String in
+                    let entries: String
+                    do {
+                        entries = try payloads[product.productID].map { try entriesJSON($0, run: run, offeredRate: product.targetRate) } ?? "[]"
+                    } catch {
+                        throw (error as? MatchError) ?? MatchError(.database, "\(error)")
+                    }
+                    return Self.line(product, run: run.id, entries: entries)
+                }
             }
+            return try lines.map { try $0.get() }
         }
     }
 
