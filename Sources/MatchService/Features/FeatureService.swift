@@ -123,13 +123,15 @@ public struct FeatureService: Sendable {
         let vectors = try compute(db)
         let f = featurizer
         try ActivityQueries.deleteVectors(db, model: Self.model)
-        let writer = ImportWriter(db: db, timestamp: now.iso8601, today: now.utcDay, delays: RateChangeDelays(targetDays: 1, existingPromotersDays: 30))
+        let writer = ImportWriter(db: db, timestamp: now.iso8601, today: now.utcDay, delays: RateChangeDelays(
+            targetDays: models.platform.rate_cut_delay_days.target_collaboration,
+            existingPromotersDays: models.platform.rate_cut_delay_days.open_collaboration_existing_promoters))
         for (kind, ids, rows) in [(VectorOwnerKind.creator, vectors.creatorIDs, vectors.creators), (.product, vectors.productIDs, vectors.products)] where !ids.isEmpty {
             let space = VectorSpace(ownerKind: kind, model: Self.model, modelVersion: models.features.version, dimension: f.dimension)
             try writer.createVectorSpace(space)
             for (id, vector) in zip(ids, rows) { try writer.upsertVector(vector, owner: id, in: space) }
         }
-        try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["vectors", "vector_spaces", "creators"], at: now.iso8601)
+        try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["vectors", "vector_spaces"], at: now.iso8601)
         func counts(_ assumed: [[FeatureBlock]]) -> [String: Int] {
             var out: [String: Int] = [:]
             for list in assumed { for b in list { out[b.rawValue, default: 0] += 1 } }

@@ -24,15 +24,8 @@ struct ReasonWriter {
         return out
     }
 
-    /// `productCategory` is the product category's index in the taxonomy (-1 when unknown).
-    /// `blocks`: with profile vectors, each block's part of the cosine.
-    func reasons(product: Product, productCategory categoryIndex: Int32, offeredRate: Int?, creator: CreatorSignals, followers: Int, similarity: Double, parts: ScoreParts?, blocks: [FeatureBlock: Double]? = nil) -> [String] {
-        reasons(category: product.category, share: ranking.categoryShare(creator, productCategory: categoryIndex), offeredRate: offeredRate,
-                creator: creator, followers: followers, similarity: similarity, parts: parts, blocks: blocks)
-    }
-
-    /// The same from what a published run keeps: the creator's share in the product's category is given
-    /// (the creator's other categories are not needed).
+    /// The reasons of one entry. `share` is the creator's share of GMV in the product's `category`;
+    /// `blocks` and `profileNote`, with profile vectors, split the cosine by block and say it in words.
     func reasons(category: String, share: Double, offeredRate: Int?, creator: CreatorSignals, followers: Int, similarity: Double, parts: ScoreParts?, blocks: [FeatureBlock: Double]? = nil, profileNote: String? = nil) -> [String] {
         var scored: [(Double, String)] = []
         let fitWord = similarity >= 0.7 ? "strong" : similarity >= 0.4 ? "good" : similarity >= 0.1 ? "some" : "weak"

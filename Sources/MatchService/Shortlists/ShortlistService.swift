@@ -297,10 +297,14 @@ public struct ShortlistService: Sendable {
     /// much tighter than the bound over all categories for creators who do not sell this one.
     static func categoryBounds(ranking: BlendedRanking, pool: CandidatePool, category: Int32, rates: [Int?]) -> [Float] {
         let w = ranking.model.weights
-        let distinct = Array(Set(rates))
+        // The fit rises with the offered rate, so the best one is at the highest rate, or the "unknown"
+        // value when some product offers no rate.
+        let highest = rates.compactMap { $0 }.max()
+        let someUnknown = rates.contains { $0 == nil }
         return pool.signals.indices.map { c in
             let share = ranking.categoryShare(pool.signals[c], productCategory: category)
-            let fit = distinct.map { ranking.commissionFit(pool.signals[c], offeredRate: $0) }.max() ?? 1
+            var fit = highest.map { ranking.commissionFit(pool.signals[c], offeredRate: $0) } ?? 0
+            if someUnknown { fit = max(fit, ranking.commissionFit(pool.signals[c], offeredRate: nil)) }
             return Float(w.sales_strength * pool.strengths[c] * share + w.post_rate * pool.postRates[c] + w.commission_fit * fit)
         }
     }
