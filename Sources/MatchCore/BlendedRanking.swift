@@ -121,7 +121,13 @@ public struct BlendedRanking: Sendable {
     /// 1 when the offer is at or above the creator's average rate, falling linearly to 0 at
     /// `zero_fit_points_below_average` percentage points below it.
     public func commissionFit(_ creator: CreatorSignals, offeredRate: Int?) -> Double {
-        guard let average = creator.avgCommissionRate, let offered = offeredRate else { return model.commission_fit.missing }
+        commissionFit(average: creator.avgCommissionRate, offeredRate: offeredRate)
+    }
+
+    /// The same fit from the creator's average rate alone (what a search's inner loop keeps per creator).
+    @inline(__always)
+    public func commissionFit(average: Int?, offeredRate: Int?) -> Double {
+        guard let average, let offered = offeredRate else { return model.commission_fit.missing }
         if offered >= average { return 1 }
         let pointsBelow = Double(average - offered) / 100
         return max(0, 1 - pointsBelow / model.commission_fit.zero_fit_points_below_average)

@@ -199,6 +199,9 @@ struct WorkerState {
     let precision: FilterPrecision
     let margin: Float
     let adjustment: ScoreAdjustment?
+    /// The adjustment's bonus, never optional, so the inner loops call it without copying an optional
+    /// closure per candidate (zero and unused without an adjustment).
+    let bonus: @Sendable (Int, Int) -> Float
     let exclusions: [[Int32]]?
     var collectors: [TopKCollector]
     let maxTileRows: Int
@@ -221,6 +224,11 @@ struct WorkerState {
         self.precision = precision
         self.margin = precision.margin(dimension: products.dimension) * (adjustment?.scale ?? 1)
         self.adjustment = adjustment
+        if let adjustment {
+            bonus = adjustment.bonus
+        } else {
+            bonus = { @Sendable (_: Int, _: Int) -> Float in 0 }
+        }
         self.exclusions = exclusions
         collectors = floors.map { $0.map { TopKCollector(k: k, floor: $0) } } ?? Array(repeating: TopKCollector(k: k), count: products.rows)
         let block = min(configuration.productBlock, products.rows)
@@ -293,10 +301,11 @@ struct WorkerState {
                 productValues.withUnsafeBufferPointer { pv in
                     tile.values.withUnsafeBufferPointer { cv in
                         let creatorBase = cv.baseAddress! + tile.firstRow * d
+                        let bonus = self.bonus
+                        let adjusted = adjustment != nil
                         for p in rows {
                             let row = s.baseAddress! + (p - rows.lowerBound) * n
                             let productRow = pv.baseAddress! + p * d
-                            let excluded = exclusions?[p] ?? []
                             var j = 0
                             while true {
                                 let cutoff = collectors[p].threshold - margin
@@ -304,7 +313,10 @@ struct WorkerState {
                                     ? cmatch_first_at_least(row, j, n, cutoff)
                                     : cmatch_first_at_least_affine(row, b.baseAddress! + tile.base, j, n, scale, cutoff)
                                 guard j < n else { break }
-                                offerExact(product: p, productRow: productRow, creatorRow: creatorBase + j * d, index: Int32(tile.base + j), excluded: excluded)
+                                let index = tile.base + j
+                                var score = ExactScore.cosine(productRow, creatorBase + j * d, dimension: d)
+                                if adjusted { score = score * scale + bonus(p, index) }
+                                offer(product: p, index: Int32(index), score: score)
                                 j += 1
                             }
                         }
@@ -348,11 +360,15 @@ struct WorkerState {
             productValues.withUnsafeBufferPointer { pv in
                 tile.values.withUnsafeBufferPointer { cv in
                     let creatorBase = cv.baseAddress! + tile.firstRow * d
+                    let bonus = self.bonus
+                    let adjusted = adjustment != nil
                     for i in 0..<count {
                         let p = rows.lowerBound + Int(candidateRows[i])
                         let j = column + Int(candidateColumns[i])
-                        offerExact(product: p, productRow: pv.baseAddress! + p * d, creatorRow: creatorBase + j * d,
-                                   index: Int32(tile.base + j), excluded: exclusions?[p] ?? [])
+                        let index = tile.base + j
+                        var score = ExactScore.cosine(pv.baseAddress! + p * d, creatorBase + j * d, dimension: d)
+                        if adjusted { score = score * scale + bonus(p, index) }
+                        offer(product: p, index: Int32(index), score: score)
                     }
                 }
             }
@@ -361,18 +377,12 @@ struct WorkerState {
         }
     }
 
-    /// Recomputes a candidate's score exactly and offers it, unless the product excludes the creator.
+    /// Offers a candidate's exact score (`ExactScore.cosine`, adjusted), unless the product excludes the
+    /// creator (looked up only for candidates that would enter).
     @inline(__always)
-    mutating func offerExact(product p: Int, productRow: UnsafePointer<Float>, creatorRow: UnsafePointer<Float>, index: Int32, excluded: [Int32]) {
-        let cosine = ExactScore.cosine(productRow, creatorRow, dimension: products.dimension)
-        let score: Float
-        if let adjustment {
-            score = cosine * adjustment.scale + adjustment.bonus(p, Int(index))
-        } else {
-            score = cosine
-        }
+    mutating func offer(product p: Int, index: Int32, score: Float) {
         guard score >= collectors[p].threshold else { return }
-        if !excluded.isEmpty, excluded.sortedContains(index) { return }
+        if let exclusions, exclusions[p].sortedContains(index) { return }
         collectors[p].offer(score: score, index: index)
     }
 }

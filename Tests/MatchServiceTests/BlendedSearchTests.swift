@@ -21,17 +21,18 @@ import Testing
         let all = Array(inputs.products.indices)
         #expect(Set(inputs.productCategories).count > 5)
         let grouped = try inputs.search(products: all, creators: inputs.source, pool: inputs.pool, k: 15, exclusions: inputs.exclusions)
-        let global = try inputs.searchOnce(products: all, creators: inputs.source, pool: inputs.pool, k: 15, exclusions: inputs.exclusions, floors: nil, bounds: nil)
         let adjustment = ShortlistService.blendedAdjustment(ranking: inputs.ranking, pool: inputs.pool, productCategories: inputs.productCategories, offeredRates: inputs.offeredRates)
+        let global = try inputs.searchOnce(products: all, creators: inputs.source, k: 15, exclusions: inputs.exclusions, floors: nil, adjustment: adjustment)
         let reference = ReferenceSearch.search(products: inputs.productMatrix, creators: inputs.creatorMatrix!, k: 15, exclusions: inputs.exclusions, adjustment: adjustment)
         #expect(grouped == reference)
         #expect(global == reference)
-        // Each category's bounds really bound the bonus of its products.
+        // Each category's flattened bonus is the bonus itself, bit for bit, and its bounds really bound it.
         for p in all.prefix(20) {
-            let bounds = ShortlistService.categoryBounds(ranking: inputs.ranking, pool: inputs.pool, category: inputs.productCategories[p], rates: [inputs.offeredRates[p]])
+            let category = ShortlistService.categoryAdjustment(ranking: inputs.ranking, pool: inputs.pool, category: inputs.productCategories[p], rates: [inputs.offeredRates[p]])
             for c in stride(from: 0, to: inputs.pool.ids.count, by: 37) {
-                #expect(adjustment.bonus(p, c) <= bounds[c])
-                #expect(bounds[c] <= inputs.pool.bonusBounds[c] + 1e-6)
+                #expect(category.bonus(0, c) == adjustment.bonus(p, c))
+                #expect(adjustment.bonus(p, c) <= category.upperBounds[c])
+                #expect(category.upperBounds[c] <= inputs.pool.bonusBounds[c] + 1e-6)
             }
         }
     }

@@ -32,35 +32,37 @@ struct ShortlistInputs: @unchecked Sendable {
     /// Exact top-k of the products at `productIndices` over `creators`, whose rows are the creators
     /// of `pool` (the whole pool or a part of it) with `exclusions` in that pool's indices.
     func search(products productIndices: [Int], creators: any CreatorTileSource, pool: CandidatePool, k: Int, exclusions: [[Int32]], floors: [Float]? = nil) throws(MatchError) -> [[ScoredIndex]] {
-        // Blended, creators in memory, several categories: one search per category with that
-        // category's bonus bounds, which let far fewer candidates through the first pass. The results
-        // are the same (the bounds only decide what gets rescored exactly).
-        if rankBy == .blended, creators is InMemoryCreators {
+        // Blended, creators in memory: one search per category with that category's flattened bonus
+        // and bounds, which let far fewer candidates through the first pass. The results are the same
+        // (the bounds only decide what gets rescored exactly). The creators are packed for the bfloat16
+        // pass once, not once per category.
+        if rankBy == .blended, let memory = creators as? InMemoryCreators {
+            let packed = memory.packed ?? TopKSearch.packForBFloat16(memory.matrix)
+            let source = InMemoryCreators(normalized: memory.matrix, packed: packed)
             let groups = Dictionary(grouping: productIndices.indices) { productCategories[productIndices[$0]] }
-            if groups.count > 1 {
-                var results = [[ScoredIndex]](repeating: [], count: productIndices.count)
-                for category in groups.keys.sorted() {
-                    let positions = groups[category]!
-                    let part = positions.map { productIndices[$0] }
-                    let bounds = ShortlistService.categoryBounds(ranking: ranking, pool: pool, category: category, rates: part.map { offeredRates[$0] })
-                    let found = try searchOnce(
-                        products: part, creators: creators, pool: pool, k: k, exclusions: positions.map { exclusions[$0] },
-                        floors: floors.map { f in positions.map { f[$0] } }, bounds: bounds)
-                    for (j, position) in positions.enumerated() { results[position] = found[j] }
-                }
-                return results
+            var results = [[ScoredIndex]](repeating: [], count: productIndices.count)
+            for category in groups.keys.sorted() {
+                let positions = groups[category]!
+                let part = positions.map { productIndices[$0] }
+                let rates = part.map { offeredRates[$0] }
+                let adjustment = ShortlistService.categoryAdjustment(ranking: ranking, pool: pool, category: category, rates: rates)
+                let found = try searchOnce(
+                    products: part, creators: source, k: k, exclusions: positions.map { exclusions[$0] },
+                    floors: floors.map { f in positions.map { f[$0] } }, adjustment: adjustment)
+                for (j, position) in positions.enumerated() { results[position] = found[j] }
             }
+            return results
         }
-        return try searchOnce(products: productIndices, creators: creators, pool: pool, k: k, exclusions: exclusions, floors: floors, bounds: nil)
-    }
-
-    func searchOnce(products productIndices: [Int], creators: any CreatorTileSource, pool: CandidatePool, k: Int, exclusions: [[Int32]], floors: [Float]?, bounds: [Float]?) throws(MatchError) -> [[ScoredIndex]] {
-        let matrix = productIndices.count == products.count ? productMatrix : productMatrix.gathering(productIndices)
         let adjustment = rankBy == .blended
             ? ShortlistService.blendedAdjustment(
                 ranking: ranking, pool: pool, productCategories: productIndices.map { productCategories[$0] },
-                offeredRates: productIndices.map { offeredRates[$0] }, upperBounds: bounds)
+                offeredRates: productIndices.map { offeredRates[$0] })
             : nil
+        return try searchOnce(products: productIndices, creators: creators, k: k, exclusions: exclusions, floors: floors, adjustment: adjustment)
+    }
+
+    func searchOnce(products productIndices: [Int], creators: any CreatorTileSource, k: Int, exclusions: [[Int32]], floors: [Float]?, adjustment: ScoreAdjustment?) throws(MatchError) -> [[ScoredIndex]] {
+        let matrix = productIndices.count == products.count ? productMatrix : productMatrix.gathering(productIndices)
         do {
             return try TopKSearch(configuration: tiles).search(products: matrix, creators: creators, k: k, exclusions: exclusions, adjustment: adjustment, floors: floors)
         } catch let error as MatchError {

@@ -132,6 +132,8 @@ public struct ShortlistService: Sendable {
 
     /// Reads everything the selected products' shortlists depend on, in the caller's read transaction.
     func load(_ db: Database, _ request: ShortlistRequest, selection: ProductSelection) throws -> ShortlistInputs {
+        var tt = ContinuousClock().now
+        func TT(_ s: String) { if ProcessInfo.processInfo.environment["CM_TRACE"] != nil { FileHandle.standardError.write("\(s) \((ContinuousClock().now - tt).milliseconds)\n".data(using: .utf8)!) }; tt = ContinuousClock().now }
         let categoryIndex = Dictionary(uniqueKeysWithValues: models.taxonomy.categories.enumerated().map { ($0.element.name, Int32($0.offset)) })
         let model = try Self.resolveVectorModel(db, request.vectorModel)
         let recentDays = request.filters.recentlyInvitedDays ?? (request.rankBy == .blended ? models.ranking.recently_invited_days : 0)
@@ -158,6 +160,7 @@ public struct ShortlistService: Sendable {
             vectors.append(contentsOf: vector)
         }
         let productMatrix = FeatureMatrix(rows: products.count, dimension: creatorSpace.dimension, values: vectors).normalized()
+        TT("products")
         let pool: CandidatePool
         let source: any CreatorTileSource
         var matrix: FeatureMatrix?
@@ -173,6 +176,7 @@ public struct ShortlistService: Sendable {
             }
         } else {
             pool = try CandidatePool.load(db, model: model, categoryIndex: categoryIndex, ranking: ranking).filtered(by: request.filters, catalog: models, categoryIndex: categoryIndex)
+            TT("pool")
             if request.streaming {
                 source = CreatorVectorStream(db: db, model: model, dimension: creatorSpace.dimension, keep: pool.keepMask)
             } else {
@@ -181,8 +185,11 @@ public struct ShortlistService: Sendable {
                 source = InMemoryCreators(normalized: matrix!)
             }
         }
+        TT("matrix")
         let exclusions = try Self.exclusions(db, products: products, pool: pool, filters: request.filters, recentDays: recentDays, asOf: request.asOf)
+        TT("exclusions")
         let suggestions = try CommissionService(database: database, models: models).suggestions(for: products, db: db, asOf: request.asOf)
+        TT("suggestions")
         let offeredRates = products.map { suggestions[$0.id]?.target_rate ?? $0.commissionRate }
         let productCategories = products.map { categoryIndex[$0.category] ?? -1 }
         return ShortlistInputs(
@@ -279,33 +286,43 @@ public struct ShortlistService: Sendable {
 
     /// `similarity_weight · cosine + bonus`, the bonus bounded per creator for the kernel's first pass.
     /// `productCategories` and `offeredRates` are per searched product; creators are the pool's.
-    static func blendedAdjustment(ranking: BlendedRanking, pool: CandidatePool, productCategories: [Int32], offeredRates: [Int?], upperBounds: [Float]? = nil) -> ScoreAdjustment {
+    static func blendedAdjustment(ranking: BlendedRanking, pool: CandidatePool, productCategories: [Int32], offeredRates: [Int?]) -> ScoreAdjustment {
         let w = ranking.model.weights
         let signals = pool.signals
         let strengths = pool.strengths
         let posts = pool.postRates
-        return ScoreAdjustment(scale: Float(w.similarity), upperBounds: upperBounds ?? pool.bonusBounds) { p, c in
+        return ScoreAdjustment(scale: Float(w.similarity), upperBounds: pool.bonusBounds) { p, c in
             let share = ranking.categoryShare(signals[c], productCategory: productCategories[p])
             let fit = ranking.commissionFit(signals[c], offeredRate: offeredRates[p])
             return Float(w.sales_strength * strengths[c] * share + w.post_rate * posts[c] + w.commission_fit * fit)
         }
     }
 
-    /// The bonus bound of every creator for products of one category offering at most `rates`: the
-    /// bonus's own expression, in the same order, with the category's share and the best commission fit
-    /// over the rates — never below the bonus of any of those products (float rounding is monotone), and
-    /// much tighter than the bound over all categories for creators who do not sell this one.
-    static func categoryBounds(ranking: BlendedRanking, pool: CandidatePool, category: Int32, rates: [Int?]) -> [Float] {
+    /// The blended adjustment for products of one category, flattened for the search's inner loop: per
+    /// creator the bonus's product-independent part (sales strength × the category's share + post rate,
+    /// computed in the bonus's own order, so the sum is the same float) plus the commission fit at the
+    /// product's rate. The bound of each creator takes the best fit over `rates`: the fit rises with the
+    /// offered rate, so it is the fit at the highest rate (or the "unknown" value when some product
+    /// offers none) — never below any of those products' bonus, and much tighter than the bound over
+    /// every category for creators who do not sell this one. `rates` are the searched products' own.
+    static func categoryAdjustment(ranking: BlendedRanking, pool: CandidatePool, category: Int32, rates: [Int?]) -> ScoreAdjustment {
         let w = ranking.model.weights
-        // The fit rises with the offered rate, so the best one is at the highest rate, or the "unknown"
-        // value when some product offers no rate.
         let highest = rates.compactMap { $0 }.max()
         let someUnknown = rates.contains { $0 == nil }
-        return pool.signals.indices.map { c in
+        let averages = pool.signals.map(\.avgCommissionRate)
+        var base = [Double](repeating: 0, count: pool.signals.count)
+        var bounds = [Float](repeating: 0, count: pool.signals.count)
+        for c in pool.signals.indices {
             let share = ranking.categoryShare(pool.signals[c], productCategory: category)
-            var fit = highest.map { ranking.commissionFit(pool.signals[c], offeredRate: $0) } ?? 0
-            if someUnknown { fit = max(fit, ranking.commissionFit(pool.signals[c], offeredRate: nil)) }
-            return Float(w.sales_strength * pool.strengths[c] * share + w.post_rate * pool.postRates[c] + w.commission_fit * fit)
+            base[c] = w.sales_strength * pool.strengths[c] * share + w.post_rate * pool.postRates[c]
+            var fit = highest.map { ranking.commissionFit(average: averages[c], offeredRate: $0) } ?? 0
+            if someUnknown { fit = max(fit, ranking.commissionFit(average: averages[c], offeredRate: nil)) }
+            bounds[c] = Float(base[c] + w.commission_fit * fit)
+        }
+        let weight = w.commission_fit
+        let parts = base
+        return ScoreAdjustment(scale: Float(w.similarity), upperBounds: bounds) { p, c in
+            Float(parts[c] + weight * ranking.commissionFit(average: averages[c], offeredRate: rates[p]))
         }
     }
 
