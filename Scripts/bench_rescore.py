@@ -58,11 +58,17 @@ def report(title, summary, timing, bare):
     phases = ", ".join(f"{name} {t[name] / 1000:.2f}" for name in
                        ("eligibility", "load", "digests", "search", "entries", "publish", "compare", "prune") if name in t)
     print(f"  phases (s): {phases}")
+    parts = ", ".join(f"{name[5:]} {t[name] / 1000:.2f}" for name in sorted(t) if name.startswith("load."))
+    if parts:
+        print(f"  load (s): {parts}")
     extra = f"creators changed {s['creators_changed']}, " if s.get("creators_changed") is not None else ""
     print(f"  {extra}products searched over every creator {s['products_searched']}, "
           f"lists written {s['lists_written']}, shared {s['lists_reused']}")
-    print(f"  total {total:.2f} s = {total / float(bare):.2f} x the bare matcher ({float(bare):.2f} s), "
-          f"search phase {t['search'] / 1000:.2f} s = {t['search'] / 1000 / float(bare):.2f} x")
+    search = t["search"] / 1000
+    print(f"  total {total:.2f} s = {total / float(bare):.2f} x the bare matcher ({float(bare):.2f} s, similarity top-k); "
+          f"search phase (the blended matcher itself) {search:.2f} s = {search / float(bare):.2f} x")
+    print(f"  outside the search (load, eligibility, commission, digests, entries, publish, compare, prune): "
+          f"{total - search:.2f} s = {(total - search) / max(search, 1e-9) * 100:.0f}% of the search phase")
 
 
 if __name__ == "__main__":

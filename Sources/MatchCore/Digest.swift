@@ -54,9 +54,24 @@ public struct FNV1a64: Sendable {
         if let value { combine(UInt8(1)); combine(value) } else { combine(UInt8(0)) }
     }
 
+    /// Floats go in one 32-bit word at a time (one multiply each, not one per byte): every step is
+    /// still a bijection of the state, so changing any one value always changes the digest.
     public mutating func combine(_ values: some Collection<Float>) {
         combine(values.count)
-        for value in values { combine(UInt64(value.bitPattern)) }
+        var h = state
+        let done: Void? = values.withContiguousStorageIfAvailable { buffer in
+            for value in buffer {
+                h ^= UInt64(value.bitPattern)
+                h &*= 0x0000_0100_0000_01B3
+            }
+        }
+        if done == nil {
+            for value in values {
+                h ^= UInt64(value.bitPattern)
+                h &*= 0x0000_0100_0000_01B3
+            }
+        }
+        state = h
     }
 
     public var hexDigest: String {

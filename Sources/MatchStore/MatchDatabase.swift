@@ -17,7 +17,13 @@ public final class MatchDatabase: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
+            // 16 KiB pages for new files: a run's stored list (~6 KB) fits in one page instead of a
+            // chain of overflow pages, so publishing and pruning touch a third of the pages. (Ignored
+            // for an existing file, which keeps its page size.)
+            try db.execute(sql: "PRAGMA page_size = 16384")
             try db.execute(sql: "PRAGMA cache_size = -65536")
+            // Reads through a memory map instead of one pread per page (the rescore reads every creator).
+            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {

@@ -182,6 +182,17 @@ public enum RunStore {
         try db.execute(sql: "DELETE FROM run_lists WHERE id NOT IN (SELECT list_id FROM run_products WHERE list_id IS NOT NULL)")
     }
 
+    /// Deletes the runs `ids` and the lists no other run shares: only those runs' lists are looked at
+    /// (through the list index), not every list of every run.
+    static func deleteRuns(_ db: Database, _ ids: [Int64]) throws {
+        guard !ids.isEmpty else { return }
+        let placeholders = ids.map { _ in "?" }.joined(separator: ",")
+        let lists = try Int64.fetchAll(db, sql: "SELECT DISTINCT list_id FROM run_products WHERE run_id IN (\(placeholders)) AND list_id IS NOT NULL", arguments: StatementArguments(ids))
+        try db.execute(sql: "DELETE FROM runs WHERE id IN (\(placeholders))", arguments: StatementArguments(ids))
+        let delete = try db.cachedStatement(sql: "DELETE FROM run_lists WHERE id = ? AND NOT EXISTS (SELECT 1 FROM run_products WHERE list_id = ?)")
+        for list in lists { try delete.execute(arguments: [list, list]) }
+    }
+
     public static func fail(_ db: Database, run: Int64, finishedAt: String, error: String) throws {
         try db.execute(sql: "UPDATE runs SET status = 'failed', finished_at = ?, error = ?, pid = NULL WHERE id = ? AND status = 'running'", arguments: [finishedAt, error, run])
     }
@@ -202,8 +213,7 @@ public enum RunStore {
     /// Keeps the newest `keep` published runs; deletes older published runs and their results.
     public static func prune(_ db: Database, keep: Int) throws -> Int {
         let old = try Int64.fetchAll(db, sql: "SELECT id FROM runs WHERE status = 'published' ORDER BY id DESC LIMIT -1 OFFSET ?", arguments: [keep])
-        for id in old { try db.execute(sql: "DELETE FROM runs WHERE id = ?", arguments: [id]) }
-        if !old.isEmpty { try deleteOrphanLists(db) }
+        try deleteRuns(db, old)
         return old.count
     }
 

@@ -106,4 +106,22 @@ import Testing
             #expect(b >= a, "round \(round): \(a) → \(b)")
         }
     }
+
+    @Test func theRatesAloneAreTheRatesOfTheFullSuggestions() throws {
+        let (database, _, _) = try importedDemoMarket(in: workspace, models: models, asOf: asOf, creators: 300, products: 120, dimension: 8)
+        let service = CommissionService(database: database, models: models)
+        let (full, rates) = try database.read { db in
+            let products = try StoreQueries.products(db)
+            return (try service.suggestions(for: products, db: db, asOf: asOf), try service.suggestedRates(for: products, db: db, asOf: asOf, catalog: products))
+        }
+        #expect(full.count == 120)
+        #expect(Set(full.keys) == Set(rates.keys))
+        #expect(Set(full.values.map(\.suggested_rate)).count > 1)   // not one rate for everything
+        for (id, suggestion) in full {
+            #expect(rates[id]?.suggested == suggestion.suggested_rate, "product \(id)")
+            #expect(rates[id]?.target == suggestion.target_rate, "product \(id)")
+            #expect(rates[id]?.premium == suggestion.target_premium, "product \(id)")
+        }
+    }
+
 }

@@ -102,12 +102,21 @@ import Testing
         #expect(first.mode == "full")
         var random = SeededRandom(seed: 20261125)
         var incrementalSeen = 0
+        var last = first.run_id
         for round in 0..<6 {
             try applyChanges(round: round, random: &random, importer: importer, creators: creators, products: products)
             request.incremental = true
             let incremental = try service.rescore(request)
             request.incremental = false
             let full = try service.rescore(request)
+            // The summary's changes (computed from memory) are what `runs diff` reads from the store.
+            let stored = try database.read { db in
+                (try RunDiff.compare(db, from: last, to: incremental.run_id).summary, try RunDiff.compare(db, from: incremental.run_id, to: full.run_id).summary)
+            }
+            #expect(incremental.changes == stored.0, "round \(round): the incremental run's changes differ from runs diff")
+            #expect(full.changes == stored.1, "round \(round): the full run's changes differ from runs diff")
+            #expect((incremental.changes?.creators_added ?? 0) > 0, "round \(round): nothing changed")
+            last = full.run_id
             if incremental.mode == "incremental" {
                 incrementalSeen += 1
                 #expect(incremental.products_searched < incremental.products_scored, "round \(round): an incremental run searched every product")
@@ -149,6 +158,37 @@ import Testing
         let other = try service.rescore(request)
         #expect(other.mode == "full")
         #expect(other.full_reason?.contains("different parameters") == true)
+    }
+
+    @Test func pruningDropsOnlyListsNoKeptRunShares() throws {
+        let (database, importer, demo) = try market()
+        let service = RescoreService(database: database, models: models, clock: FixedClock(day: asOf))
+        var request = RescoreRequest(asOf: asOf)
+        request.k = 10
+        let a = try service.rescore(request)
+        var random = SeededRandom(seed: 7)
+        try applyChanges(round: 0, random: &random, importer: importer, creators: try objects(demo.appendingPathComponent("creators.jsonl")),
+                         products: try objects(demo.appendingPathComponent("products.jsonl")))
+        let b = try service.rescore(request)
+        #expect(b.lists_reused > 0 && b.lists_written > 0)   // b shares some of a's lists and has its own
+        let before = try published(database, run: b.run_id)
+        func counts() throws -> (lists: Int, orphans: Int) {
+            try database.read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM run_lists")!,
+                 try Int.fetchOne(db, sql: "SELECT count(*) FROM run_lists WHERE id NOT IN (SELECT list_id FROM run_products WHERE list_id IS NOT NULL)")!)
+            }
+        }
+        let listsBefore = try counts().lists
+        request.keep = 2
+        let c = try service.rescore(request)
+        #expect(c.pruned_runs == 1)
+        #expect(try database.read { db in try RunStore.run(db, id: a.run_id) } == nil)
+        let after = try counts()
+        #expect(after.orphans == 0)
+        #expect(after.lists == listsBefore - b.lists_written + c.lists_written)   // a's own lists went; shared ones stayed
+        let kept = try published(database, run: b.run_id)
+        #expect(kept.entries == before.entries)
+        #expect(kept.ranked.mapValues { "\($0)" } == before.ranked.mapValues { "\($0)" })
     }
 
     @Test func rankedListsRoundTripAndMergeExactly() throws {

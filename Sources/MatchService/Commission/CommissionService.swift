@@ -48,18 +48,36 @@ public struct CommissionService: Sendable {
 
     /// Suggestions for many products at once (shortlists): one market computation per category.
     public func suggestions(for products: [Product], db: Database, asOf: Day) throws -> [ProductID: CommissionSuggestion] {
-        var byCategory: [String: CategoryEvidence] = [:]
         var result: [ProductID: CommissionSuggestion] = [:]
-        guard !products.isEmpty else { return result }
-        let data = try MarketData(db, models: models, asOf: asOf)
+        try forEachEvidence(products, db: db, asOf: asOf) { product, category, evidence in
+            result[product.id] = finish(evidence, category: category, product: product, asOf: asOf)
+        }
+        return result
+    }
+
+    /// The suggested and targeted rates alone for many products (shortlists, rescoring): the same
+    /// numbers as `suggestions`, without writing their explanations. `catalog` is every product when
+    /// the caller has read them already.
+    func suggestedRates(for products: [Product], db: Database, asOf: Day, catalog: [Product]? = nil) throws -> [ProductID: SuggestedRates] {
+        var result: [ProductID: SuggestedRates] = [:]
+        try forEachEvidence(products, db: db, asOf: asOf, catalog: catalog) { product, _, evidence in
+            result[product.id] = rates(evidence, product: product)
+        }
+        return result
+    }
+
+    /// Calls `body` for each product with its category's evidence, computed once per category.
+    func forEachEvidence(_ products: [Product], db: Database, asOf: Day, catalog: [Product]? = nil, _ body: (Product, Category, CategoryEvidence) -> Void) throws {
+        guard !products.isEmpty else { return }
+        var byCategory: [String: CategoryEvidence] = [:]
+        let data = try MarketData(db, models: models, asOf: asOf, products: catalog)
         for product in products {
             guard let category = models.taxonomy.category(named: product.category) else { continue }
             if byCategory[category.name] == nil {
                 byCategory[category.name] = try evidence(for: category, data: data, db: db, asOf: asOf)
             }
-            result[product.id] = finish(byCategory[category.name]!, category: category, product: product, asOf: asOf)
+            body(product, category, byCategory[category.name]!)
         }
-        return result
     }
 
     // MARK: evidence
@@ -96,8 +114,8 @@ public struct CommissionService: Sendable {
         /// Answered invitations (not pending) with the rate they offered.
         let invitations: [InvitationRate]
 
-        init(_ db: Database, models: ModelCatalog, asOf: Day) throws {
-            products = try StoreQueries.products(db)
+        init(_ db: Database, models: ModelCatalog, asOf: Day, products: [Product]? = nil) throws {
+            self.products = try products ?? StoreQueries.products(db)
             invitations = try StoreQueries.invitationRates(db).filter { $0.status != "pending" }
             sales = try StoreQueries.productSales(db, from: asOf.advanced(by: -models.commission.performance_window_days + 1), through: asOf)
         }
@@ -174,7 +192,23 @@ public struct CommissionService: Sendable {
 
     // MARK: the answer
 
-    func finish(_ evidence: CategoryEvidence, category: Category, product: Product?, asOf: Day) -> CommissionSuggestion {
+    /// The rates of a suggestion: the market rule blended with the prior, clamped and rounded, capped by
+    /// the margin, and the targeted rate on top. `finish` explains them; shortlists need only these.
+    struct SuggestedRates: Sendable, Equatable {
+        var suggested: Int
+        var low: Int
+        var high: Int
+        var premium: Int
+        var target: Int
+        var weight: Double
+        /// What the margin leaves after the platform fee (nil without a margin), and whether it lowered the suggestion.
+        var cap: Int?
+        var capped: Bool
+        /// The margin cut the targeted premium.
+        var premiumLimited: Bool
+    }
+
+    func rates(_ evidence: CategoryEvidence, product: Product?) -> SuggestedRates {
         let model = models.commission
         let prior = evidence.prior.range
         let weight = CommissionMath.marketWeight(samples: evidence.topRates.count, strength: model.prior_strength)
@@ -186,16 +220,10 @@ public struct CommissionService: Sendable {
         var suggested = CommissionMath.clamp(blend(evidence.marketRate, prior.typical), step: step)
         var low = CommissionMath.clamp(blend(evidence.marketBand?.0, prior.low), step: step)
         var high = CommissionMath.clamp(blend(evidence.marketBand?.1, prior.high), step: step)
-        var warnings: [String] = []
-        var explanation: [String] = []
-
         // Guard-rails: the margin after the platform fee caps every rate.
         let cap = CommissionMath.marginCap(marginRate: product?.marginRate, platformFee: model.platform_fee_rate)
         var capped = false
         if let cap {
-            if cap < CommissionRate.validRange.lowerBound {
-                warnings.append("the margin of \(CommissionRate.formatPercent(product!.marginRate!)) leaves \(CommissionRate.formatPercent(cap)) after the \(CommissionRate.formatPercent(model.platform_fee_rate)) platform fee, below the 1% minimum commission: this product cannot pay a commission without a loss")
-            }
             let limit = max(CommissionRate.validRange.lowerBound, cap)
             if suggested > limit { suggested = limit; capped = true }
             low = min(low, limit)
@@ -203,9 +231,26 @@ public struct CommissionService: Sendable {
         }
         var premium = model.target_premium.typical
         var target = min(CommissionRate.validRange.upperBound, suggested + premium)
+        var premiumLimited = false
         if let cap, target > max(CommissionRate.validRange.lowerBound, cap) {
             target = max(suggested, max(CommissionRate.validRange.lowerBound, cap))
             premium = target - suggested
+            premiumLimited = true
+        }
+        return SuggestedRates(suggested: suggested, low: low, high: high, premium: premium, target: target, weight: weight, cap: cap, capped: capped, premiumLimited: premiumLimited)
+    }
+
+    func finish(_ evidence: CategoryEvidence, category: Category, product: Product?, asOf: Day) -> CommissionSuggestion {
+        let model = models.commission
+        let prior = evidence.prior.range
+        let rates = rates(evidence, product: product)
+        let (suggested, low, high, premium, target, weight, cap, capped) = (rates.suggested, rates.low, rates.high, rates.premium, rates.target, rates.weight, rates.cap, rates.capped)
+        var warnings: [String] = []
+        var explanation: [String] = []
+        if let cap, cap < CommissionRate.validRange.lowerBound {
+            warnings.append("the margin of \(CommissionRate.formatPercent(product!.marginRate!)) leaves \(CommissionRate.formatPercent(cap)) after the \(CommissionRate.formatPercent(model.platform_fee_rate)) platform fee, below the 1% minimum commission: this product cannot pay a commission without a loss")
+        }
+        if rates.premiumLimited {
             warnings.append("the margin leaves room for only \(CommissionRate.formatPercent(premium)) of targeted premium")
         }
         if target < model.target_minimum_rate {

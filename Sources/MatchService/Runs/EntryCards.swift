@@ -54,42 +54,30 @@ struct CardContext {
 /// The cards' little-endian encoding: count, then per card its fields; optionals carry a presence byte.
 enum EntryCardCodec {
     static func encode(_ cards: [EntryCard]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(cards.count * 110)
-        func u8(_ v: UInt8) { out.append(v) }
-        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-        func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-        func f64(_ v: Double) { u64(v.bitPattern) }
-        func text(_ s: String?) {
-            guard let s else { u32(UInt32.max); return }
-            let bytes = Array(s.utf8)
-            u32(UInt32(bytes.count))
-            out.append(contentsOf: bytes)
-        }
-        func optional(_ v: Double?) { if let v { u8(1); f64(v) } else { u8(0) } }
-        u32(UInt32(cards.count))
+        var out = ByteWriter(capacity: cards.count * 140)
+        out.u32(UInt32(cards.count))
         for c in cards {
-            text(c.creatorID)
-            text(c.username)
-            u64(UInt64(bitPattern: Int64(c.followers)))
-            u32(c.score.bitPattern)
-            f64(c.similarity)
-            if let p = c.parts { u8(1); f64(p.similarity); f64(p.salesStrength); f64(p.postRate); f64(p.commissionFit) } else { u8(0) }
-            f64(c.share)
-            f64(c.gmv)
-            u8(c.gmvEstimated ? 1 : 0)
-            optional(c.gpm)
-            optional(c.postRate)
-            optional(c.avgCommissionRate.map(Double.init))
+            out.text(c.creatorID)
+            out.text(c.username)
+            out.u64(UInt64(bitPattern: Int64(c.followers)))
+            out.u32(c.score.bitPattern)
+            out.f64(c.similarity)
+            if let p = c.parts { out.u8(1); out.f64(p.similarity); out.f64(p.salesStrength); out.f64(p.postRate); out.f64(p.commissionFit) } else { out.u8(0) }
+            out.f64(c.share)
+            out.f64(c.gmv)
+            out.u8(c.gmvEstimated ? 1 : 0)
+            out.optional(c.gpm)
+            out.optional(c.postRate)
+            out.optional(c.avgCommissionRate.map(Double.init))
             if let b = c.blocks {
-                u8(1)
-                for block in FeatureBlock.allCases { f64(b[block] ?? 0) }
+                out.u8(1)
+                for block in FeatureBlock.allCases { out.f64(b[block] ?? 0) }
             } else {
-                u8(0)
+                out.u8(0)
             }
-            text(c.profileNote)
+            out.text(c.profileNote)
         }
-        return out
+        return out.bytes
     }
 
     static func decode(_ bytes: [UInt8]) -> [EntryCard]? {
@@ -145,4 +133,35 @@ enum EntryCardCodec {
         }
         return i == bytes.count ? cards : nil
     }
+}
+
+/// Appends little-endian fields to a byte array (one growth check per field, no temporaries).
+struct ByteWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    mutating func u8(_ v: UInt8) { bytes.append(v) }
+
+    mutating func u32(_ v: UInt32) {
+        bytes.append(UInt8(truncatingIfNeeded: v)); bytes.append(UInt8(truncatingIfNeeded: v >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: v >> 16)); bytes.append(UInt8(truncatingIfNeeded: v >> 24))
+    }
+
+    mutating func u64(_ v: UInt64) {
+        u32(UInt32(truncatingIfNeeded: v))
+        u32(UInt32(truncatingIfNeeded: v >> 32))
+    }
+
+    mutating func f64(_ v: Double) { u64(v.bitPattern) }
+
+    /// Length-prefixed UTF-8; nil as length 0xFFFFFFFF.
+    mutating func text(_ s: String?) {
+        guard let s else { u32(UInt32.max); return }
+        u32(UInt32(s.utf8.count))
+        bytes.append(contentsOf: s.utf8)
+    }
+
+    /// A presence byte, then the value.
+    mutating func optional(_ v: Double?) { if let v { u8(1); f64(v) } else { u8(0) } }
 }

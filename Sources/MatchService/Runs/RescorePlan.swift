@@ -20,6 +20,7 @@ struct RescorePlan {
     /// Per pool creator, whether its digest differs from the previous run's (nil without a comparable
     /// previous run: then nothing is shared).
     var changed: [Bool]?
+    /// The previous published run's products and lists (empty for the first run).
     var previousProducts: [String: RunProductRow] = [:]
     var previousLists: [String: RunList] = [:]
     var incremental = false
@@ -53,7 +54,7 @@ struct RescorePlan {
             h.combine(Int(inputs.productCategories[p]))
             h.combine(product.commissionRate)
             h.combine(inputs.offeredRates[p])
-            h.combine(inputs.suggestions[product.id]?.suggested_rate)
+            h.combine(inputs.suggestions[product.id]?.suggested)
             h.combine(inputs.productMatrix.row(p))
             // Excluded creators by id (indices shift when creators are added): one multiply-add each.
             var excluded: UInt64 = 0
@@ -71,10 +72,13 @@ struct RescorePlan {
         RunState(depth: request.depth, creatorDigests: Dictionary(zip(idDigests, contentDigests), uniquingKeysWith: { a, _ in a }))
     }
 
-    /// Reads the previous run's state and lists when they are comparable with this run, and decides
-    /// whether a requested incremental run can be one.
+    /// Reads the previous run's products and lists (for the summary's changes, and to share lists),
+    /// its state when it is comparable with this run, and decides whether a requested incremental run
+    /// can be one.
     mutating func compare(with previous: RunRecord, db: Database, models: ModelCatalog) throws {
         func full(_ reason: String) { fullReason = reason }
+        previousProducts = Dictionary(uniqueKeysWithValues: try RunStore.products(db, run: previous.id).map { ($0.productID, $0) })
+        previousLists = try RunStore.lists(db, run: previous.id)
         guard let state = try RunStore.state(db, run: previous.id) else {
             return full("the last published run (\(previous.id)) kept no state for incremental rescoring")
         }
@@ -84,8 +88,6 @@ struct RescorePlan {
             return full("run \(previous.id) used different parameters (rank_by \(previous.rank_by), k \(previous.k))")
         }
         changed = zip(idDigests, contentDigests).map { id, content in state.creatorDigests[id] != content }
-        previousProducts = Dictionary(uniqueKeysWithValues: try RunStore.products(db, run: previous.id).map { ($0.productID, $0) })
-        previousLists = try RunStore.lists(db, run: previous.id)
         guard request.incremental else { return }
         let count = changedCount ?? 0
         if Double(count) > Self.incrementalShare * Double(max(1, inputs.pool.ids.count)) {
@@ -125,8 +127,11 @@ struct RescorePlan {
             if !changedIndices.isEmpty, !clean.isEmpty {
                 let part = pool.subset(changedIndices)
                 let matrix = inputs.creatorMatrix!.gathering(changedIndices)
+                // Exclusions in the part's indices: a pool index → part index table, one lookup each.
+                var partIndex = [Int32](repeating: -1, count: pool.ids.count)
+                for (j, c) in changedIndices.enumerated() { partIndex[c] = Int32(j) }
                 let exclusions = clean.map { p in
-                    inputs.exclusions[p].compactMap { c -> Int32? in Self.position(of: Int(c), in: changedIndices).map(Int32.init) }
+                    inputs.exclusions[p].compactMap { c -> Int32? in partIndex[Int(c)] >= 0 ? partIndex[Int(c)] : nil }
                 }
                 // Only changed creators ranking above a list's boundary can enter it.
                 let floors = kept.map { $0.boundary?.score ?? -.infinity }

@@ -6,7 +6,7 @@ import MatchKernels
 import MatchStore
 
 public enum CreatorMatchVersion {
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
 }
 
 public struct RescoreRequest: Sendable {
@@ -129,6 +129,7 @@ public struct RescoreService: Sendable {
             let plan: RescorePlan = try database.read { db in
                 let inputs = try service.load(db, shortlistRequest, selection: selection)
                 lap("load", t1)
+                for (part, ms) in inputs.loadTimings { timings["load." + part] = ms }
                 let tPlan = ContinuousClock().now
                 var plan = RescorePlan(inputs: inputs, request: request)
                 if let previous { try plan.compare(with: previous, db: db, models: models) }
@@ -152,7 +153,7 @@ public struct RescoreService: Sendable {
                 let status = skipped[entry.id]?.status == "no_vector" ? "no_vector" : entry.status
                 let row = RunProductRow(
                     productID: entry.id, status: status, reasons: JSONText.array(reasons),
-                    suggestedRate: p.flatMap { inputs.suggestions[inputs.products[$0].id]?.suggested_rate },
+                    suggestedRate: p.flatMap { inputs.suggestions[inputs.products[$0].id]?.suggested },
                     targetRate: p.flatMap { inputs.offeredRates[$0] }, digest: p.map { plan.productDigests[$0] })
                 return (row, p.map { choices[$0] })
             }
@@ -178,8 +179,15 @@ public struct RescoreService: Sendable {
             }
             lap("publish", t4)
             let t5 = ContinuousClock().now
-            let changes: RunDiffSummary? = try previous.map { old in
-                try database.read { db in try RunDiff.compare(db, from: old.id, to: runID).summary }
+            // From memory: the previous run's rows and lists were read to compare digests.
+            let changes: RunDiffSummary? = previous.map { old in
+                let rows = Dictionary(uniqueKeysWithValues: products.map { ($0.row.productID, $0.row) })
+                return RunDiff.diff(from: old.id, to: runID, old: plan.previousProducts, new: rows) { id in
+                    let before = plan.previousLists[id]?.creators.map(\.creatorID) ?? []
+                    guard let p = productIndex[id] else { return (before, []) }
+                    if case .existing = choices[p] { return nil }
+                    return (before, plan.ranked[p].entries.prefix(request.k).map(\.creatorID))
+                }.summary
             }
             lap("compare", t5)
             let t6 = ContinuousClock().now

@@ -62,15 +62,26 @@ public enum RunDiff {
         let shared = Set(oldProducts.values.compactMap(\.listID)).intersection(newProducts.values.compactMap(\.listID))
         let oldLists = try RunStore.lists(db, run: a, except: shared)
         let newLists = try RunStore.lists(db, run: b, except: shared)
-        func ranks(_ list: RunList?) -> [String: Int] {
-            guard let list else { return [:] }
-            return Dictionary(list.creators.enumerated().map { ($0.element.creatorID, $0.offset + 1) }, uniquingKeysWith: min)
+        return diff(from: a, to: b, old: oldProducts, new: newProducts) { id in
+            if let list = oldProducts[id]?.listID, list == newProducts[id]?.listID { return nil }
+            return (oldLists[id]?.creators.map(\.creatorID) ?? [], newLists[id]?.creators.map(\.creatorID) ?? [])
+        }
+    }
+
+    /// The comparison itself, from the runs' product rows and, per product, its published creators
+    /// before and after (nil when both runs share the list, so nothing in it changed). A rescore calls it
+    /// with what it holds in memory; `compare` with what it reads.
+    static func diff(from a: Int64, to b: Int64, old oldProducts: [String: RunProductRow], new newProducts: [String: RunProductRow],
+                     creators: (String) -> (before: [String], after: [String])?) -> RunDiffReport {
+        func ranks(_ ids: [String]) -> [String: Int] {
+            Dictionary(ids.enumerated().map { ($0.element, $0.offset + 1) }, uniquingKeysWith: min)
         }
         var diffs: [ProductDiff] = []
         var added = 0, dropped = 0, moves = 0, rates = 0, eligible = 0, ineligible = 0
         for id in Set(oldProducts.keys).union(newProducts.keys).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            let before = ranks(oldLists[id])
-            let after = ranks(newLists[id])
+            let lists = creators(id)
+            let before = lists.map { ranks($0.before) } ?? [:]
+            let after = lists.map { ranks($0.after) } ?? [:]
             let plus = after.keys.filter { before[$0] == nil }.sorted { after[$0]! < after[$1]! }
             let minus = before.keys.filter { after[$0] == nil }.sorted { before[$0]! < before[$1]! }
             let moved = after.compactMap { creator, rank -> ProductDiff.Move? in

@@ -20,12 +20,14 @@ struct ShortlistInputs: @unchecked Sendable {
     let source: any CreatorTileSource
     /// Per product, sorted pool indices it must not return.
     let exclusions: [[Int32]]
-    let suggestions: [ProductID: CommissionSuggestion]
+    let suggestions: [ProductID: CommissionService.SuggestedRates]
     /// The rate an invitation offers: the suggested targeted rate, else the product's own.
     let offeredRates: [Int?]
     let productCategories: [Int32]
     let explainer: ReasonWriter
     let vectorModel: String
+    /// Milliseconds per part of `ShortlistService.load` (products, creators, exclusions, commission).
+    let loadTimings: [String: Int]
     /// Set when scoring profile vectors: reasons then name each block's part of the fit.
     let featurizer: ProfileFeaturizer?
 
@@ -107,7 +109,7 @@ struct ShortlistInputs: @unchecked Sendable {
         let product = products[p]
         return Shortlist(
             product_id: product.id.rawValue, run_id: runID, shop_id: product.shopID.rawValue, category: product.category,
-            offered_rate: offeredRates[p], suggested_open_rate: suggestions[product.id]?.suggested_rate,
+            offered_rate: offeredRates[p], suggested_open_rate: suggestions[product.id]?.suggested,
             current_rate: product.commissionRate, rank_by: rankBy.rawValue, creators: entries)
     }
 }

@@ -132,8 +132,14 @@ public struct ShortlistService: Sendable {
 
     /// Reads everything the selected products' shortlists depend on, in the caller's read transaction.
     func load(_ db: Database, _ request: ShortlistRequest, selection: ProductSelection) throws -> ShortlistInputs {
-        var tt = ContinuousClock().now
-        func TT(_ s: String) { if ProcessInfo.processInfo.environment["CM_TRACE"] != nil { FileHandle.standardError.write("\(s) \((ContinuousClock().now - tt).milliseconds)\n".data(using: .utf8)!) }; tt = ContinuousClock().now }
+        // How long each part took (a rescore's manifest shows them).
+        var timings: [String: Int] = [:]
+        var lapStart = ContinuousClock().now
+        func lap(_ name: String) {
+            let now = ContinuousClock().now
+            timings[name] = (now - lapStart).milliseconds
+            lapStart = now
+        }
         let categoryIndex = Dictionary(uniqueKeysWithValues: models.taxonomy.categories.enumerated().map { ($0.element.name, Int32($0.offset)) })
         let model = try Self.resolveVectorModel(db, request.vectorModel)
         let recentDays = request.filters.recentlyInvitedDays ?? (request.rankBy == .blended ? models.ranking.recently_invited_days : 0)
@@ -148,8 +154,9 @@ public struct ShortlistService: Sendable {
         var products: [Product] = []
         var vectors: [Float] = []
         let found = try VectorQueries.productVectors(db, model: model, ids: selection.eligible)
-        // Many products: one query for all of them, not one each.
-        let all = selection.eligible.count > 64 ? Dictionary(uniqueKeysWithValues: try StoreQueries.products(db).map { ($0.id, $0) }) : nil
+        // Many products: one query for all of them, not one each (the commission evidence reads them too).
+        let catalog = selection.eligible.count > 64 ? try StoreQueries.products(db) : nil
+        let all = catalog.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.id, $0) }) }
         for id in selection.eligible {
             guard let product = try all.map({ $0[id] }) ?? StoreQueries.product(db, id: id) else { continue }
             guard let vector = found[id] else {
@@ -160,7 +167,7 @@ public struct ShortlistService: Sendable {
             vectors.append(contentsOf: vector)
         }
         let productMatrix = FeatureMatrix(rows: products.count, dimension: creatorSpace.dimension, values: vectors).normalized()
-        TT("products")
+        lap("products")
         let pool: CandidatePool
         let source: any CreatorTileSource
         var matrix: FeatureMatrix?
@@ -176,7 +183,6 @@ public struct ShortlistService: Sendable {
             }
         } else {
             pool = try CandidatePool.load(db, model: model, categoryIndex: categoryIndex, ranking: ranking).filtered(by: request.filters, catalog: models, categoryIndex: categoryIndex)
-            TT("pool")
             if request.streaming {
                 source = CreatorVectorStream(db: db, model: model, dimension: creatorSpace.dimension, keep: pool.keepMask)
             } else {
@@ -185,19 +191,19 @@ public struct ShortlistService: Sendable {
                 source = InMemoryCreators(normalized: matrix!)
             }
         }
-        TT("matrix")
+        lap("creators")
         let exclusions = try Self.exclusions(db, products: products, pool: pool, filters: request.filters, recentDays: recentDays, asOf: request.asOf)
-        TT("exclusions")
-        let suggestions = try CommissionService(database: database, models: models).suggestions(for: products, db: db, asOf: request.asOf)
-        TT("suggestions")
-        let offeredRates = products.map { suggestions[$0.id]?.target_rate ?? $0.commissionRate }
+        lap("exclusions")
+        let suggestions = try CommissionService(database: database, models: models).suggestedRates(for: products, db: db, asOf: request.asOf, catalog: catalog)
+        lap("commission")
+        let offeredRates = products.map { suggestions[$0.id]?.target ?? $0.commissionRate }
         let productCategories = products.map { categoryIndex[$0.category] ?? -1 }
         return ShortlistInputs(
             rankBy: request.rankBy, tiles: request.tiles, models: models, ranking: ranking, skipped: skipped, pool: pool, products: products,
             productMatrix: productMatrix, creatorMatrix: matrix, source: source, exclusions: exclusions, suggestions: suggestions,
             offeredRates: offeredRates, productCategories: productCategories,
             explainer: ReasonWriter(models: models, ranking: ranking, filters: request.filters, recentDays: recentDays),
-            vectorModel: model,
+            vectorModel: model, loadTimings: timings,
             featurizer: model == FeatureService.model && creatorSpace.dimension == FeatureService(database: database, models: models).featurizer.dimension
                 ? FeatureService(database: database, models: models).featurizer : nil)
     }
