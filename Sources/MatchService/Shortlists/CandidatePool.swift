@@ -217,14 +217,81 @@ struct CandidatePool: Sendable {
         return tier
     }
 
+    /// The stored `{"category": share, …}` object as (taxonomy index, share), largest share first;
+    /// unknown names and non-numbers are left out.
     static func parseCategories(_ json: String, categoryIndex: [String: Int32]) -> [(index: Int32, share: Float)] {
-        guard case .object(let object)? = try? JSONLineParser.parse(Array(json.utf8)) else { return [] }
         var result: [(index: Int32, share: Float)] = []
-        for (name, value) in object {
-            guard case .number(let share) = value, let index = categoryIndex[name] else { continue }
-            result.append((index, Float(share)))
+        if let pairs = simpleObject(json) {
+            for (name, share) in pairs {
+                if let index = categoryIndex[name] { result.append((index, Float(share))) }
+            }
+        } else {
+            guard case .object(let object)? = try? JSONLineParser.parse(Array(json.utf8)) else { return [] }
+            for (name, value) in object {
+                guard case .number(let share) = value, let index = categoryIndex[name] else { continue }
+                result.append((index, Float(share)))
+            }
         }
         return result.sorted { $0.share > $1.share || ($0.share == $1.share && $0.index < $1.index) }
+    }
+
+    /// The fast path of `parseCategories`: an object of plain keys (no escapes) and plain decimal
+    /// numbers, as the importer stores them, read without building JSON values. Anything else
+    /// returns nil and goes through the full parser (which gives the same pairs).
+    static func simpleObject(_ json: String) -> [(String, Double)]? {
+        var json = json
+        return json.withUTF8 { b -> [(String, Double)]? in
+            var i = 0
+            let n = b.count
+            func skipSpace() { while i < n, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 } }
+            skipSpace()
+            guard i < n, b[i] == UInt8(ascii: "{") else { return nil }
+            i += 1
+            var pairs: [(String, Double)] = []
+            skipSpace()
+            if i < n, b[i] == UInt8(ascii: "}") { i += 1; skipSpace(); return i == n ? pairs : nil }
+            while true {
+                skipSpace()
+                guard i < n, b[i] == UInt8(ascii: "\"") else { return nil }
+                i += 1
+                let keyStart = i
+                while i < n, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\"), b[i] >= 0x20 { i += 1 }
+                guard i < n, b[i] == UInt8(ascii: "\"") else { return nil }
+                let key = String(decoding: UnsafeBufferPointer(rebasing: b[keyStart..<i]), as: UTF8.self)
+                i += 1
+                skipSpace()
+                guard i < n, b[i] == UInt8(ascii: ":") else { return nil }
+                i += 1
+                skipSpace()
+                // A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+                let numberStart = i
+                func digits() -> Int {
+                    let start = i
+                    while i < n, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") { i += 1 }
+                    return i - start
+                }
+                if i < n, b[i] == UInt8(ascii: "-") { i += 1 }
+                let leadingZero = i < n && b[i] == UInt8(ascii: "0")
+                let integer = digits()
+                guard integer > 0, !(leadingZero && integer > 1) else { return nil }
+                if i < n, b[i] == UInt8(ascii: ".") { i += 1; guard digits() > 0 else { return nil } }
+                if i < n, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+                    i += 1
+                    if i < n, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+                    guard digits() > 0 else { return nil }
+                }
+                guard let value = Double(String(decoding: UnsafeBufferPointer(rebasing: b[numberStart..<i]), as: UTF8.self)), value.isFinite,
+                      !pairs.contains(where: { $0.0 == key }) else { return nil }
+                pairs.append((key, value))
+                skipSpace()
+                guard i < n else { return nil }
+                if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                guard b[i] == UInt8(ascii: "}") else { return nil }
+                i += 1
+                skipSpace()
+                return i == n ? pairs : nil
+            }
+        }
     }
 
     /// The pool index of a creator id (binary search; ids are in byte order).
