@@ -22,8 +22,6 @@ public final class MatchDatabase: Sendable {
             // for an existing file, which keeps its page size.)
             try db.execute(sql: "PRAGMA page_size = 16384")
             try db.execute(sql: "PRAGMA cache_size = -65536")
-            // Reads through a memory map instead of one pread per page (the rescore reads every creator).
-            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
