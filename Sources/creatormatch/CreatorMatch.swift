@@ -1,4 +1,5 @@
 import ArgumentParser
+import MatchService
 
 @main
 struct CreatorMatch: ParsableCommand {
@@ -9,7 +10,7 @@ struct CreatorMatch: ParsableCommand {
             Global options (--db, --format, --models) may be given before or after the subcommand.
             Exit status: 0 success, 64 usage error, 1 failure (the message says what to do).
             """,
-        version: "0.1.0",
+        version: CreatorMatchVersion.current,
         subcommands: [ImportCommand.self, EligibilityCommand.self, ShortlistCommand.self, SimilarCommand.self, CommissionCommand.self, RescoreCommand.self, RunsCommand.self, ExportCommand.self, ServeCommand.self, StatsCommand.self, SamplesCommand.self, ReportCommand.self, FeaturizeCommand.self, SimulateCommand.self, EvaluateCommand.self, DemoCommand.self]
     )
 

@@ -55,6 +55,11 @@ import Glibc
         #expect(invitations.allSatisfy { $0.contains("p-of-shop-counterfeit-59d") })
         let runs = try cli.run(["runs", "list"])
         #expect(runs.stdout.split(separator: "\n").count == 2)
+        // Each run records the code version `--version` prints.
+        let version = try cli.run(["--version"], withDB: false).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        struct Listed: Decodable { let code_version: String }
+        let listed = try cli.run(["runs", "list", "--format", "jsonl"]).stdout.split(separator: "\n").map { try JSONDecoder().decode(Listed.self, from: Data($0.utf8)) }
+        #expect(!version.isEmpty && listed.allSatisfy { $0.code_version == version })
         // Global options may also stand before a two-word command.
         let before = try cli.run(["--db", cli.databasePath, "--format", "jsonl", "runs", "list"], withDB: false)
         #expect(before.status == 0, "\(before.stderr)")
