@@ -34,14 +34,17 @@ struct ShortlistInputs: @unchecked Sendable {
     /// Exact top-k of the products at `productIndices` over `creators`, whose rows are the creators
     /// of `pool` (the whole pool or a part of it) with `exclusions` in that pool's indices.
     func search(products productIndices: [Int], creators: any CreatorTileSource, pool: CandidatePool, k: Int, exclusions: [[Int32]], floors: [Float]? = nil) throws(MatchError) -> [[ScoredIndex]] {
-        // Blended, creators in memory: one search per category with that category's flattened bonus
-        // and bounds, which let far fewer candidates through the first pass. The results are the same
-        // (the bounds only decide what gets rescored exactly). The creators are packed for the bfloat16
-        // pass once, not once per category.
-        if rankBy == .blended, let memory = creators as? InMemoryCreators {
-            let packed = memory.packed ?? TopKSearch.packForBFloat16(memory.matrix)
-            let source = InMemoryCreators(normalized: memory.matrix, packed: packed)
-            let groups = Dictionary(grouping: productIndices.indices) { productCategories[productIndices[$0]] }
+        // Blended, creators in memory, several categories or many products: one search per category
+        // with that category's flattened bonus and bounds, which let far fewer candidates through the
+        // first pass. The results are the same (the bounds only decide what gets rescored exactly).
+        // Setting a category up reads every creator once, so a few products of one category (an
+        // interactive request) keep the shared bounds. With several categories the creators are packed
+        // for the bfloat16 pass once (half the matrix's size in memory), not once per category.
+        let groups = Dictionary(grouping: productIndices.indices) { productCategories[productIndices[$0]] }
+        if rankBy == .blended, let memory = creators as? InMemoryCreators, groups.count > 1 || productIndices.count >= 32 {
+            let source = groups.count > 1 && memory.packed == nil
+                ? InMemoryCreators(normalized: memory.matrix, packed: TopKSearch.packForBFloat16(memory.matrix))
+                : memory
             var results = [[ScoredIndex]](repeating: [], count: productIndices.count)
             for category in groups.keys.sorted() {
                 let positions = groups[category]!
