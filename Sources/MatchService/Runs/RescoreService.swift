@@ -182,7 +182,7 @@ public struct RescoreService: Sendable {
             // From memory: the previous run's rows and lists were read to compare digests.
             let changes: RunDiffSummary? = previous.map { old in
                 let rows = Dictionary(uniqueKeysWithValues: products.map { ($0.row.productID, $0.row) })
-                return RunDiff.diff(from: old.id, to: runID, old: plan.previousProducts, new: rows) { id in
+                return RunDiff.diff(from: old.id, to: runID, old: plan.previousProducts, new: rows, detail: false) { id in
                     let before = plan.previousLists[id]?.creators.map(\.creatorID) ?? []
                     guard let p = productIndex[id] else { return (before, []) }
                     if case .existing = choices[p] { return nil }

@@ -70,25 +70,43 @@ public enum RunDiff {
 
     /// The comparison itself, from the runs' product rows and, per product, its published creators
     /// before and after (nil when both runs share the list, so nothing in it changed). A rescore calls it
-    /// with what it holds in memory; `compare` with what it reads.
+    /// with what it holds in memory and `detail: false` (the summary's counts only, without listing and
+    /// sorting every added, dropped and moved creator); `compare` with what it reads.
     static func diff(from a: Int64, to b: Int64, old oldProducts: [String: RunProductRow], new newProducts: [String: RunProductRow],
-                     creators: (String) -> (before: [String], after: [String])?) -> RunDiffReport {
+                     detail: Bool = true, creators: (String) -> (before: [String], after: [String])?) -> RunDiffReport {
         func ranks(_ ids: [String]) -> [String: Int] {
             Dictionary(ids.enumerated().map { ($0.element, $0.offset + 1) }, uniquingKeysWith: min)
         }
         var diffs: [ProductDiff] = []
+        var changedProducts = 0
         var added = 0, dropped = 0, moves = 0, rates = 0, eligible = 0, ineligible = 0
         for id in Set(oldProducts.keys).union(newProducts.keys).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            let lists = creators(id)
-            let before = lists.map { ranks($0.before) } ?? [:]
-            let after = lists.map { ranks($0.after) } ?? [:]
-            let plus = after.keys.filter { before[$0] == nil }.sorted { after[$0]! < after[$1]! }
-            let minus = before.keys.filter { after[$0] == nil }.sorted { before[$0]! < before[$1]! }
-            let moved = after.compactMap { creator, rank -> ProductDiff.Move? in
-                guard let old = before[creator], old != rank else { return nil }
-                return .init(creator_id: creator, from: old, to: rank)
-            }.sorted { $0.to < $1.to }
-            let oldRate = oldProducts[id]?.targetRate
+            var plus: [String] = []
+            var minus: [String] = []
+            var moved: [ProductDiff.Move] = []
+            var counts = (plus: 0, minus: 0, moved: 0)
+            if let lists = creators(id), lists.before != lists.after {
+                let before = ranks(lists.before)
+                let after = ranks(lists.after)
+                if detail {
+                    plus = after.keys.filter { before[$0] == nil }.sorted { after[$0]! < after[$1]! }
+                    minus = before.keys.filter { after[$0] == nil }.sorted { before[$0]! < before[$1]! }
+                    moved = after.compactMap { creator, rank -> ProductDiff.Move? in
+                        guard let old = before[creator], old != rank else { return nil }
+                        return .init(creator_id: creator, from: old, to: rank)
+                    }.sorted { $0.to < $1.to }
+                    counts = (plus.count, minus.count, moved.count)
+                } else {
+                    var kept = 0
+                    for (creator, rank) in after {
+                        guard let old = before[creator] else { counts.plus += 1; continue }
+                        kept += 1
+                        if old != rank { counts.moved += 1 }
+                    }
+                    counts.minus = before.count - kept
+                }
+            }
+        let oldRate = oldProducts[id]?.targetRate
             let newRate = newProducts[id]?.targetRate
             let rateChange = oldRate != newRate && oldProducts[id] != nil && newProducts[id] != nil ? ProductDiff.RateChange(from: oldRate, to: newRate) : nil
             let oldStatus = oldProducts[id]?.status
@@ -99,16 +117,17 @@ public enum RunDiff {
                 statusChange = .init(from: oldStatus, to: newStatus, reasons: reasons)
                 if newStatus == "eligible" { eligible += 1 } else if oldStatus == "eligible" { ineligible += 1 }
             }
-            guard !plus.isEmpty || !minus.isEmpty || !moved.isEmpty || rateChange != nil || statusChange != nil else { continue }
-            added += plus.count
-            dropped += minus.count
-            moves += moved.count
+            guard counts.plus + counts.minus + counts.moved > 0 || rateChange != nil || statusChange != nil else { continue }
+            changedProducts += 1
+            added += counts.plus
+            dropped += counts.minus
+            moves += counts.moved
             if rateChange != nil { rates += 1 }
-            diffs.append(ProductDiff(product_id: id, added: plus, dropped: minus, moved: moved, target_rate: rateChange, status: statusChange))
+            if detail { diffs.append(ProductDiff(product_id: id, added: plus, dropped: minus, moved: moved, target_rate: rateChange, status: statusChange)) }
         }
         return RunDiffReport(
             from_run: a, to_run: b,
-            summary: .init(products_changed: diffs.count, creators_added: added, creators_dropped: dropped, rank_moves: moves,
+            summary: .init(products_changed: changedProducts, creators_added: added, creators_dropped: dropped, rank_moves: moves,
                            rate_changes: rates, became_eligible: eligible, became_ineligible: ineligible),
             products: diffs)
     }
