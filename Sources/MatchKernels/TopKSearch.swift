@@ -99,16 +99,27 @@ public struct TopKSearch: Sendable {
     ///   - exclusions: per product, the sorted creator indices it must not return.
     ///   - floors: per product, a score below which no candidate is wanted (ties at the floor are
     ///     kept); nil wants the plain top k.
+    ///   - seeds: per product, creators likely to rank high (say, yesterday's list). Their exact scores
+    ///     raise the product's floor to the k-th best of them — at least k real candidates score that
+    ///     much, so nothing below it can be in the top k — and the first pass starts near its final
+    ///     threshold instead of at -infinity. The results are the same with or without seeds; used only
+    ///     with creators in memory.
     /// - Returns: per product, up to `k` candidates scoring at least its floor, best first.
     public func search(
         products: FeatureMatrix, creators: any CreatorTileSource, k: Int,
-        exclusions: [[Int32]]? = nil, adjustment: ScoreAdjustment? = nil, floors: [Float]? = nil
+        exclusions: [[Int32]]? = nil, adjustment: ScoreAdjustment? = nil, floors: [Float]? = nil, seeds: [[Int32]]? = nil
     ) throws -> [[ScoredIndex]] {
         precondition(floors == nil || floors!.count == products.rows, "one floor per product")
+        precondition(seeds == nil || seeds!.count == products.rows, "one seed list per product")
         precondition(products.dimension == creators.dimension, "products and creators must share a dimension")
         precondition(exclusions == nil || exclusions!.count == products.rows, "one exclusion list per product")
         let m = products.rows
         guard m > 0, k > 0 else { return Array(repeating: [], count: m) }
+        let floors = seeds.flatMap { seeds in
+            (creators as? InMemoryCreators).map { memory in
+                Self.seededFloors(products: products, creators: memory.matrix, k: k, seeds: seeds, exclusions: exclusions, adjustment: adjustment, floors: floors)
+            }
+        } ?? floors
 
         let iterator = try creators.makeIterator(tileRows: configuration.creatorTile)
         let workers = max(1, configuration.threads)
@@ -138,6 +149,32 @@ public struct TopKSearch: Sendable {
             for p in 0..<m { merged[p].merge(collectors[p]) }
         }
         return merged.map { $0.sorted() }
+    }
+
+    /// Per product, the higher of its floor and the k-th best exact score among its seeds (distinct,
+    /// in range and not excluded; at least k of them, else the floor stays). The score is the one the
+    /// scan computes (`ExactScore.cosine`, then `scale * cosine + bonus`), stepped down one ulp so a
+    /// seed is never above its own threshold.
+    static func seededFloors(products: FeatureMatrix, creators: FeatureMatrix, k: Int, seeds: [[Int32]], exclusions: [[Int32]]?, adjustment: ScoreAdjustment?, floors: [Float]?) -> [Float] {
+        let d = products.dimension
+        return products.values.withUnsafeBufferPointer { pv in
+            creators.values.withUnsafeBufferPointer { cv in
+                (0..<products.rows).map { p in
+                    let floor = floors?[p] ?? -.infinity
+                    let candidates = Set(seeds[p].filter { c in
+                        c >= 0 && Int(c) < creators.rows && !(exclusions?[p].sortedContains(c) ?? false)
+                    })
+                    guard candidates.count >= k else { return floor }
+                    var scores = candidates.map { c -> Float in
+                        let cosine = ExactScore.cosine(pv.baseAddress! + p * d, cv.baseAddress! + Int(c) * d, dimension: d)
+                        guard let adjustment else { return cosine }
+                        return cosine * adjustment.scale + adjustment.bonus(p, Int(c))
+                    }
+                    scores.sort(by: >)
+                    return max(floor, scores[k - 1].nextDown)
+                }
+            }
+        }
     }
 
     /// The whole matrix in the bfloat16 kernel's layout, for a source that keeps it (nil where this

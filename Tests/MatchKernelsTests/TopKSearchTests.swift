@@ -207,4 +207,37 @@ extension Array {
             }
         }
     }
+
+    /// Seeds (any creators, with duplicates, excluded ones, out-of-range indices, or too few) only
+    /// raise where the scan starts: the results equal the reference.
+    @Test func seedsChangeNothingButWhereTheScanStarts() throws {
+        var random = Generator(state: 55)
+        let products = random.matrix(24, 16)
+        let creators = random.matrix(1200, 16)
+        let perCreator = (0..<1200).map { _ in Float(random.int(100)) / 400 }
+        let adjustment = ScoreAdjustment(scale: 0.6, upperBounds: perCreator) { p, c in perCreator[c] * Float(p % 4 + 1) / 4 }
+        let exclusions: [[Int32]] = (0..<24).map { _ in Array(Set((0..<80).map { _ in Int32(random.int(1200)) })).sorted() }
+        let k = 30
+        for adjusted in [nil, adjustment] {
+            let reference = ReferenceSearch.search(products: products, creators: creators, k: k, exclusions: exclusions, adjustment: adjusted)
+            let seeds: [[Int32]] = (0..<24).map { p in
+                switch p % 4 {
+                case 0: return reference[p].map(\.index)                                  // yesterday's list, exactly
+                case 1: return reference[p].prefix(20).map(\.index) + exclusions[p].prefix(15)   // too few once excluded ones go
+                case 2: return (0..<40).map { _ in Int32(random.int(1200)) } + [-1, 5000, 7, 7, 7]   // random, junk and duplicates
+                default: return []
+                }
+            }
+            for configuration in Self.configurations([Self.tiny, TileConfiguration(productBlock: 8, creatorTile: 128, threads: 2)]) {
+                let result = try TopKSearch(configuration: configuration).search(
+                    products: products, creators: InMemoryCreators(normalized: creators), k: k, exclusions: exclusions, adjustment: adjusted, seeds: seeds)
+                #expect(result == reference)
+            }
+            // The seeded floor of an exact list is its k-th score (one ulp below), so the scan starts there.
+            let floors = TopKSearch.seededFloors(products: products, creators: creators, k: k, seeds: seeds, exclusions: exclusions, adjustment: adjusted, floors: nil)
+            #expect(floors[0] == reference[0][k - 1].score.nextDown)
+            #expect(floors[1] == -.infinity && floors[3] == -.infinity)
+        }
+    }
+
 }

@@ -151,7 +151,12 @@ struct RescorePlan {
         }
         searched = dirty.count
         guard !dirty.isEmpty else { return }
-        let results = try inputs.search(products: dirty, creators: inputs.source, pool: pool, k: depth, exclusions: dirty.map { inputs.exclusions[$0] })
+        // The previous run's list of a product (any parameters: they are only real candidates) seeds its
+        // search, which then starts near its final threshold; the results are the same.
+        let seeds = dirty.map { p -> [Int32] in
+            previousLists[products[p].id.rawValue]?.ranked.entries.compactMap { poolIndex[$0.creatorID].map(Int32.init) } ?? []
+        }
+        let results = try inputs.search(products: dirty, creators: inputs.source, pool: pool, k: depth, exclusions: dirty.map { inputs.exclusions[$0] }, seeds: seeds)
         for (j, p) in dirty.enumerated() {
             let entries = results[j].map { RankedList.Entry(creatorID: pool.ids[Int($0.index)], score: $0.score) }
             ranked[p] = RankedList(entries: entries, boundary: entries.count == depth ? entries.last : nil)

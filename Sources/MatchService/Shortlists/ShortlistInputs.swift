@@ -32,8 +32,9 @@ struct ShortlistInputs: @unchecked Sendable {
     let featurizer: ProfileFeaturizer?
 
     /// Exact top-k of the products at `productIndices` over `creators`, whose rows are the creators
-    /// of `pool` (the whole pool or a part of it) with `exclusions` in that pool's indices.
-    func search(products productIndices: [Int], creators: any CreatorTileSource, pool: CandidatePool, k: Int, exclusions: [[Int32]], floors: [Float]? = nil) throws(MatchError) -> [[ScoredIndex]] {
+    /// of `pool` (the whole pool or a part of it) with `exclusions` in that pool's indices. `seeds`
+    /// (per product, pool indices likely to rank high) only speed the search up.
+    func search(products productIndices: [Int], creators: any CreatorTileSource, pool: CandidatePool, k: Int, exclusions: [[Int32]], floors: [Float]? = nil, seeds: [[Int32]]? = nil) throws(MatchError) -> [[ScoredIndex]] {
         // Blended, creators in memory, several categories or many products: one search per category
         // with that category's flattened bonus and bounds, which let far fewer candidates through the
         // first pass. The results are the same (the bounds only decide what gets rescored exactly).
@@ -53,7 +54,7 @@ struct ShortlistInputs: @unchecked Sendable {
                 let adjustment = ShortlistService.categoryAdjustment(ranking: ranking, pool: pool, category: category, rates: rates)
                 let found = try searchOnce(
                     products: part, creators: source, k: k, exclusions: positions.map { exclusions[$0] },
-                    floors: floors.map { f in positions.map { f[$0] } }, adjustment: adjustment)
+                    floors: floors.map { f in positions.map { f[$0] } }, seeds: seeds.map { f in positions.map { f[$0] } }, adjustment: adjustment)
                 for (j, position) in positions.enumerated() { results[position] = found[j] }
             }
             return results
@@ -63,13 +64,13 @@ struct ShortlistInputs: @unchecked Sendable {
                 ranking: ranking, pool: pool, productCategories: productIndices.map { productCategories[$0] },
                 offeredRates: productIndices.map { offeredRates[$0] })
             : nil
-        return try searchOnce(products: productIndices, creators: creators, k: k, exclusions: exclusions, floors: floors, adjustment: adjustment)
+        return try searchOnce(products: productIndices, creators: creators, k: k, exclusions: exclusions, floors: floors, seeds: seeds, adjustment: adjustment)
     }
 
-    func searchOnce(products productIndices: [Int], creators: any CreatorTileSource, k: Int, exclusions: [[Int32]], floors: [Float]?, adjustment: ScoreAdjustment?) throws(MatchError) -> [[ScoredIndex]] {
+    func searchOnce(products productIndices: [Int], creators: any CreatorTileSource, k: Int, exclusions: [[Int32]], floors: [Float]?, seeds: [[Int32]]? = nil, adjustment: ScoreAdjustment?) throws(MatchError) -> [[ScoredIndex]] {
         let matrix = productIndices.count == products.count ? productMatrix : productMatrix.gathering(productIndices)
         do {
-            return try TopKSearch(configuration: tiles).search(products: matrix, creators: creators, k: k, exclusions: exclusions, adjustment: adjustment, floors: floors)
+            return try TopKSearch(configuration: tiles).search(products: matrix, creators: creators, k: k, exclusions: exclusions, adjustment: adjustment, floors: floors, seeds: seeds)
         } catch let error as MatchError {
             throw error
         } catch {
