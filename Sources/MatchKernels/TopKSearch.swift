@@ -157,23 +157,28 @@ public struct TopKSearch: Sendable {
     /// seed is never above its own threshold.
     static func seededFloors(products: FeatureMatrix, creators: FeatureMatrix, k: Int, seeds: [[Int32]], exclusions: [[Int32]]?, adjustment: ScoreAdjustment?, floors: [Float]?) -> [Float] {
         let d = products.dimension
-        return products.values.withUnsafeBufferPointer { pv in
-            creators.values.withUnsafeBufferPointer { cv in
-                (0..<products.rows).map { p in
-                    let floor = floors?[p] ?? -.infinity
-                    let candidates = Set(seeds[p].filter { c in
-                        c >= 0 && Int(c) < creators.rows && !(exclusions?[p].sortedContains(c) ?? false)
-                    })
-                    guard candidates.count >= k else { return floor }
-                    var scores = candidates.map { c -> Float in
+        return parallelMap(products.rows) { p in
+            let floor = floors?[p] ?? -.infinity
+            guard seeds[p].count >= k else { return floor }
+            var candidates = seeds[p].filter { c in c >= 0 && Int(c) < creators.rows && !(exclusions?[p].sortedContains(c) ?? false) }
+            candidates.sort()
+            var distinct = 0
+            for c in candidates where distinct == 0 || candidates[distinct - 1] != c {
+                candidates[distinct] = c
+                distinct += 1
+            }
+            guard distinct >= k else { return floor }
+            var scores = products.values.withUnsafeBufferPointer { pv in
+                creators.values.withUnsafeBufferPointer { cv in
+                    candidates.prefix(distinct).map { c -> Float in
                         let cosine = ExactScore.cosine(pv.baseAddress! + p * d, cv.baseAddress! + Int(c) * d, dimension: d)
                         guard let adjustment else { return cosine }
                         return cosine * adjustment.scale + adjustment.bonus(p, Int(c))
                     }
-                    scores.sort(by: >)
-                    return max(floor, scores[k - 1].nextDown)
                 }
             }
+            scores.sort(by: >)
+            return max(floor, scores[k - 1].nextDown)
         }
     }
 

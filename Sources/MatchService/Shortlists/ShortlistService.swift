@@ -316,19 +316,29 @@ public struct ShortlistService: Sendable {
         let highest = rates.compactMap { $0 }.max()
         let someUnknown = rates.contains { $0 == nil }
         let averages = pool.signals.map(\.avgCommissionRate)
-        var base = [Double](repeating: 0, count: pool.signals.count)
-        var bounds = [Float](repeating: 0, count: pool.signals.count)
-        for c in pool.signals.indices {
-            let share = ranking.categoryShare(pool.signals[c], productCategory: category)
-            base[c] = w.sales_strength * pool.strengths[c] * share + w.post_rate * pool.postRates[c]
-            var fit = highest.map { ranking.commissionFit(average: averages[c], offeredRate: $0) } ?? 0
-            if someUnknown { fit = max(fit, ranking.commissionFit(average: averages[c], offeredRate: nil)) }
-            bounds[c] = Float(base[c] + w.commission_fit * fit)
+        // Every creator once, in chunks on both cores.
+        let chunk = 16_384
+        let parts = parallelMap((pool.signals.count + chunk - 1) / chunk) { j -> (base: [Double], bounds: [Float]) in
+            let range = (j * chunk)..<min(pool.signals.count, (j + 1) * chunk)
+            var base: [Double] = []
+            var bounds: [Float] = []
+            base.reserveCapacity(range.count)
+            bounds.reserveCapacity(range.count)
+            for c in range {
+                let share = ranking.categoryShare(pool.signals[c], productCategory: category)
+                let part = w.sales_strength * pool.strengths[c] * share + w.post_rate * pool.postRates[c]
+                var fit = highest.map { ranking.commissionFit(average: averages[c], offeredRate: $0) } ?? 0
+                if someUnknown { fit = max(fit, ranking.commissionFit(average: averages[c], offeredRate: nil)) }
+                base.append(part)
+                bounds.append(Float(part + w.commission_fit * fit))
+            }
+            return (base, bounds)
         }
+        let base = parts.flatMap(\.base)
+        let bounds = parts.flatMap(\.bounds)
         let weight = w.commission_fit
-        let parts = base
         return ScoreAdjustment(scale: Float(w.similarity), upperBounds: bounds) { p, c in
-            Float(parts[c] + weight * ranking.commissionFit(average: averages[c], offeredRate: rates[p]))
+            Float(base[c] + weight * ranking.commissionFit(average: averages[c], offeredRate: rates[p]))
         }
     }
 
