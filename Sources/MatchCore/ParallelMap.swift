@@ -34,3 +34,22 @@ private final class ParallelJob<T>: @unchecked Sendable {
         slots.deallocate()
     }
 }
+
+/// Runs `body` on another thread at once; `value()` waits for its result (and may be called again).
+public final class Background<T>: @unchecked Sendable {
+    private var result: Result<T, any Error>?
+    private let finished = DispatchSemaphore(value: 0)
+
+    public init(_ body: @escaping @Sendable () throws -> T) {
+        DispatchQueue.global().async {
+            self.result = Result { try body() }
+            self.finished.signal()
+        }
+    }
+
+    public func value() throws -> T {
+        finished.wait()
+        finished.signal()
+        return try result!.get()
+    }
+}

@@ -72,14 +72,31 @@ struct RescorePlan {
         RunState(depth: request.depth, creatorDigests: Dictionary(zip(idDigests, contentDigests), uniquingKeysWith: { a, _ in a }))
     }
 
-    /// Reads the previous run's products and lists (for the summary's changes, and to share lists),
-    /// its state when it is comparable with this run, and decides whether a requested incremental run
-    /// can be one.
-    mutating func compare(with previous: RunRecord, db: Database, models: ModelCatalog) throws {
+    /// What a rescore reads of the previous published run: its products and lists (for the summary's
+    /// changes, to merge into and to share) and its state. A published run never changes and only a
+    /// rescore (which holds the lock) deletes runs, so this may be read in a transaction of its own,
+    /// beside the current data's.
+    struct PreviousRun {
+        let record: RunRecord
+        let products: [String: RunProductRow]
+        let lists: [String: RunList]
+        let state: RunState?
+
+        static func read(_ db: Database, _ record: RunRecord) throws -> PreviousRun {
+            PreviousRun(
+                record: record, products: Dictionary(uniqueKeysWithValues: try RunStore.products(db, run: record.id).map { ($0.productID, $0) }),
+                lists: try RunStore.lists(db, run: record.id), state: try RunStore.state(db, run: record.id))
+        }
+    }
+
+    /// Takes the previous run's products and lists, and decides from its state whether it is comparable
+    /// with this run and whether a requested incremental run can be one.
+    mutating func compare(with previousRun: PreviousRun, models: ModelCatalog) {
         func full(_ reason: String) { fullReason = reason }
-        previousProducts = Dictionary(uniqueKeysWithValues: try RunStore.products(db, run: previous.id).map { ($0.productID, $0) })
-        previousLists = try RunStore.lists(db, run: previous.id)
-        guard let state = try RunStore.state(db, run: previous.id) else {
+        let previous = previousRun.record
+        previousProducts = previousRun.products
+        previousLists = previousRun.lists
+        guard let state = previousRun.state else {
             return full("the last published run (\(previous.id)) kept no state for incremental rescoring")
         }
         guard previous.models_digest == models.digest else { return full("Models/ changed since run \(previous.id)") }

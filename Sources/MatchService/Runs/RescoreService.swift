@@ -114,30 +114,41 @@ public struct RescoreService: Sendable {
         logger.info("rescore.started", metadata: ["run.id": "\(runID)"])
         do {
             progress?("eligibility")
-            let t0 = ContinuousClock().now
-            let eligibility = try EligibilityService(database: database, models: models).report(scope: .all, asOf: request.asOf)
             var shortlistRequest = ShortlistRequest(selection: .allEligible, asOf: request.asOf)
             shortlistRequest.k = request.k
             shortlistRequest.rankBy = request.rankBy
             shortlistRequest.tiles = request.tiles
             let service = ShortlistService(database: database, models: models, logger: logger)
-            let selection = try service.selectProducts(shortlistRequest, eligibility: eligibility)
-            lap("eligibility", t0)
+            // Eligibility and the previous run are read on other threads (each in a read transaction of
+            // its own) while this one reads the creators, which need neither.
+            let (database, models, asOf) = (database, models, request.asOf)
+            let eligibilityTask = Background { () throws -> (report: EligibilityReport, ms: Int) in
+                let started = ContinuousClock().now
+                let report = try EligibilityService(database: database, models: models).report(scope: .all, asOf: asOf)
+                return (report, (ContinuousClock().now - started).milliseconds)
+            }
+            let previousTask = previous.map { record in
+                Background { try database.read { db in try RescorePlan.PreviousRun.read(db, record) } }
+            }
 
             progress?("shortlists")
             let t1 = ContinuousClock().now
-            let plan: RescorePlan = try database.read { db in
-                let inputs = try service.load(db, shortlistRequest, selection: selection)
+            let (plan, eligibility): (RescorePlan, EligibilityReport) = try database.read { db in
+                let creators = try service.loadCreators(db, shortlistRequest)
+                let checked = try eligibilityTask.value()
+                timings["eligibility"] = checked.ms
+                let selection = try service.selectProducts(shortlistRequest, eligibility: checked.report)
+                let inputs = try service.load(db, shortlistRequest, selection: selection, creators: creators)
                 lap("load", t1)
                 for (part, ms) in inputs.loadTimings { timings["load." + part] = ms }
                 let tPlan = ContinuousClock().now
                 var plan = RescorePlan(inputs: inputs, request: request)
-                if let previous { try plan.compare(with: previous, db: db, models: models) }
+                if let previousTask { plan.compare(with: try previousTask.value(), models: models) }
                 lap("digests", tPlan)
                 let t2 = ContinuousClock().now
                 try plan.rank()
                 lap("search", t2)
-                return plan
+                return (plan, checked.report)
             }
 
             progress?("publishing")

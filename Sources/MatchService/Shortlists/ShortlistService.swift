@@ -130,44 +130,30 @@ public struct ShortlistService: Sendable {
         return selection
     }
 
-    /// Reads everything the selected products' shortlists depend on, in the caller's read transaction.
-    func load(_ db: Database, _ request: ShortlistRequest, selection: ProductSelection) throws -> ShortlistInputs {
-        // How long each part took (a rescore's manifest shows them).
-        var timings: [String: Int] = [:]
-        var lapStart = ContinuousClock().now
-        func lap(_ name: String) {
-            let now = ContinuousClock().now
-            timings[name] = (now - lapStart).milliseconds
-            lapStart = now
-        }
+    /// The creators a request scores: the vector model, the pool (global filters applied) and where the
+    /// kernel reads their vectors. Needs no product, so a caller can read them while something else
+    /// (a rescore's eligibility) runs.
+    struct LoadedCreators {
+        let model: String
+        let dimension: Int
+        let pool: CandidatePool
+        let source: any CreatorTileSource
+        /// Normalized, one row per pool creator (nil when streaming from SQLite).
+        let matrix: FeatureMatrix?
+        let milliseconds: Int
+    }
+
+    func loadCreators(_ db: Database, _ request: ShortlistRequest) throws -> LoadedCreators {
+        let started = ContinuousClock().now
         let categoryIndex = Dictionary(uniqueKeysWithValues: models.taxonomy.categories.enumerated().map { ($0.element.name, Int32($0.offset)) })
-        let model = try Self.resolveVectorModel(db, request.vectorModel)
-        let recentDays = request.filters.recentlyInvitedDays ?? (request.rankBy == .blended ? models.ranking.recently_invited_days : 0)
         let ranking = BlendedRanking(model: models.ranking, taxonomy: models.taxonomy)
-        var skipped = selection.skipped
+        let model = try Self.resolveVectorModel(db, request.vectorModel)
         guard let creatorSpace = try StoreQueries.vectorSpace(db, kind: .creator, model: model) else {
             throw MatchError(.noVectors, "no creator has a \(model) vector yet; import creators with a \"vector\" field, or run `creatormatch featurize` for profile vectors")
         }
         if let productSpace = try StoreQueries.vectorSpace(db, kind: .product, model: model), productSpace.dimension != creatorSpace.dimension {
             throw MatchError(.dimensionMismatch, "product vectors have dimension \(productSpace.dimension) but creator vectors \(creatorSpace.dimension); re-import one side so both match")
         }
-        var products: [Product] = []
-        var vectors: [Float] = []
-        let found = try VectorQueries.productVectors(db, model: model, ids: selection.eligible)
-        // Many products: one query for all of them, not one each (the commission evidence reads them too).
-        let catalog = selection.eligible.count > 64 ? try StoreQueries.products(db) : nil
-        let all = catalog.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.id, $0) }) }
-        for id in selection.eligible {
-            guard let product = try all.map({ $0[id] }) ?? StoreQueries.product(db, id: id) else { continue }
-            guard let vector = found[id] else {
-                skipped.append(SkippedProduct(product_id: id.rawValue, status: "no_vector", reasons: ["the product has no vector; re-import it with a \"vector\" of \(creatorSpace.dimension) numbers"]))
-                continue
-            }
-            products.append(product)
-            vectors.append(contentsOf: vector)
-        }
-        let productMatrix = FeatureMatrix(rows: products.count, dimension: creatorSpace.dimension, values: vectors).normalized()
-        lap("products")
         let pool: CandidatePool
         let source: any CreatorTileSource
         var matrix: FeatureMatrix?
@@ -191,7 +177,45 @@ public struct ShortlistService: Sendable {
                 source = InMemoryCreators(normalized: matrix!)
             }
         }
-        lap("creators")
+        return LoadedCreators(model: model, dimension: creatorSpace.dimension, pool: pool, source: source, matrix: matrix,
+                              milliseconds: (ContinuousClock().now - started).milliseconds)
+    }
+
+    /// Reads everything the selected products' shortlists depend on, in the caller's read transaction
+    /// (`creators` when the caller read them already, in the same transaction).
+    func load(_ db: Database, _ request: ShortlistRequest, selection: ProductSelection, creators: LoadedCreators? = nil) throws -> ShortlistInputs {
+        let creators = try creators ?? loadCreators(db, request)
+        // How long each part took (a rescore's manifest shows them).
+        var timings: [String: Int] = ["creators": creators.milliseconds]
+        var lapStart = ContinuousClock().now
+        func lap(_ name: String) {
+            let now = ContinuousClock().now
+            timings[name] = (now - lapStart).milliseconds
+            lapStart = now
+        }
+        let categoryIndex = Dictionary(uniqueKeysWithValues: models.taxonomy.categories.enumerated().map { ($0.element.name, Int32($0.offset)) })
+        let model = creators.model
+        let (pool, source, matrix) = (creators.pool, creators.source, creators.matrix)
+        let recentDays = request.filters.recentlyInvitedDays ?? (request.rankBy == .blended ? models.ranking.recently_invited_days : 0)
+        let ranking = BlendedRanking(model: models.ranking, taxonomy: models.taxonomy)
+        var skipped = selection.skipped
+        var products: [Product] = []
+        var vectors: [Float] = []
+        let found = try VectorQueries.productVectors(db, model: model, ids: selection.eligible)
+        // Many products: one query for all of them, not one each (the commission evidence reads them too).
+        let catalog = selection.eligible.count > 64 ? try StoreQueries.products(db) : nil
+        let all = catalog.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.id, $0) }) }
+        for id in selection.eligible {
+            guard let product = try all.map({ $0[id] }) ?? StoreQueries.product(db, id: id) else { continue }
+            guard let vector = found[id] else {
+                skipped.append(SkippedProduct(product_id: id.rawValue, status: "no_vector", reasons: ["the product has no vector; re-import it with a \"vector\" of \(creators.dimension) numbers"]))
+                continue
+            }
+            products.append(product)
+            vectors.append(contentsOf: vector)
+        }
+        let productMatrix = FeatureMatrix(rows: products.count, dimension: creators.dimension, values: vectors).normalized()
+        lap("products")
         let exclusions = try Self.exclusions(db, products: products, pool: pool, filters: request.filters, recentDays: recentDays, asOf: request.asOf)
         lap("exclusions")
         let suggestions = try CommissionService(database: database, models: models).suggestedRates(for: products, db: db, asOf: request.asOf, catalog: catalog)
@@ -204,7 +228,7 @@ public struct ShortlistService: Sendable {
             offeredRates: offeredRates, productCategories: productCategories,
             explainer: ReasonWriter(models: models, ranking: ranking, filters: request.filters, recentDays: recentDays),
             vectorModel: model, loadTimings: timings,
-            featurizer: model == FeatureService.model && creatorSpace.dimension == FeatureService(database: database, models: models).featurizer.dimension
+            featurizer: model == FeatureService.model && creators.dimension == FeatureService(database: database, models: models).featurizer.dimension
                 ? FeatureService(database: database, models: models).featurizer : nil)
     }
 
