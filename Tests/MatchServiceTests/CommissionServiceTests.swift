@@ -124,4 +124,22 @@ import Testing
         }
     }
 
+
+    @Test func categoryMembersAreThePlainFiltersInListOrder() throws {
+        let (database, _, _) = try importedDemoMarket(in: workspace, models: models, asOf: asOf, creators: 300, products: 150, dimension: 8)
+        let service = CommissionService(database: database, models: models)
+        try database.read { db in
+            let data = try CommissionService.MarketData(db, models: models, asOf: asOf)
+            #expect(!data.invitations.isEmpty)
+            for category in models.taxonomy.categories {
+                let included = service.members(of: category)
+                let (products, invitations) = data.members(included)
+                let expected = data.products.filter { included.contains($0.category) }
+                let ids = Set(expected.map(\.id.rawValue))
+                #expect(products.map(\.id) == expected.map(\.id), "\(category.name)")
+                #expect(invitations == data.invitations.filter { ids.contains($0.productID) }, "\(category.name)")
+            }
+        }
+    }
+
 }

@@ -114,10 +114,35 @@ public struct CommissionService: Sendable {
         /// Answered invitations (not pending) with the rate they offered.
         let invitations: [InvitationRate]
 
+        /// Positions in `products` and `invitations` by the product's category name, ascending (so a
+        /// category's products and invitations come in the same order as in the full lists).
+        let productsByCategory: [String: [Int]]
+        let invitationsByCategory: [String: [Int]]
+
         init(_ db: Database, models: ModelCatalog, asOf: Day, products: [Product]? = nil) throws {
-            self.products = try products ?? StoreQueries.products(db)
+            let products = try products ?? StoreQueries.products(db)
+            self.products = products
             invitations = try StoreQueries.invitationRates(db).filter { $0.status != "pending" }
             sales = try StoreQueries.productSales(db, from: asOf.advanced(by: -models.commission.performance_window_days + 1), through: asOf)
+            var byCategory: [String: [Int]] = [:]
+            var categoryOf: [String: String] = [:]
+            for (i, product) in products.enumerated() {
+                byCategory[product.category, default: []].append(i)
+                categoryOf[product.id.rawValue] = product.category
+            }
+            productsByCategory = byCategory
+            var invitationsByCategory: [String: [Int]] = [:]
+            for (i, invitation) in invitations.enumerated() {
+                guard let category = categoryOf[invitation.productID] else { continue }
+                invitationsByCategory[category, default: []].append(i)
+            }
+            self.invitationsByCategory = invitationsByCategory
+        }
+
+        /// The products, and the invitations to them, in any of `categories`, in list order.
+        func members(_ categories: Set<String>) -> (products: [Product], invitations: [InvitationRate]) {
+            (categories.flatMap { productsByCategory[$0] ?? [] }.sorted().map { products[$0] },
+             categories.flatMap { invitationsByCategory[$0] ?? [] }.sorted().map { invitations[$0] })
         }
     }
 
@@ -131,8 +156,7 @@ public struct CommissionService: Sendable {
 
     func evidence(for category: Category, data: MarketData, db: Database, asOf: Day) throws -> CategoryEvidence {
         let model = models.commission
-        let included = members(of: category)
-        let products = data.products.filter { included.contains($0.category) }
+        let (products, invitations) = data.members(members(of: category))
         let window = model.performance_window_days
         let sales = data.sales
         let rated = products.filter { $0.commissionRate != nil }
@@ -159,8 +183,6 @@ public struct CommissionService: Sendable {
         // Response: acceptance by offered rate; creators with sales and GMV per product by the product's rate.
         let bin = max(1, model.response.bin_width)
         func binned(_ rate: Int) -> Int { rate / bin * bin }
-        let productIDs = Set(products.map(\.id.rawValue))
-        let invitations = data.invitations.filter { productIDs.contains($0.productID) }
         let acceptance = invitations.map { ResponsePoint(rate: binned($0.rate), value: $0.status == "accepted" ? 1 : 0, weight: 1) }
         let creatorsWithSales = rated.map { ResponsePoint(rate: binned($0.commissionRate!), value: Double(sales[$0.id.rawValue]?.creatorsWithSales ?? 0), weight: 1) }
         let gmv = rated.map { ResponsePoint(rate: binned($0.commissionRate!), value: sales[$0.id.rawValue]?.gmv ?? 0, weight: 1) }
