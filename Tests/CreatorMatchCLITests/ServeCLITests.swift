@@ -129,10 +129,21 @@ import Testing
             #"{"jsonrpc":"2.0","id":2,"method":"upsert_creators","params":{"creators":[{"id":"c15a","followers":90000,"gmv_30d":5000,"categories":{"Health":0.9},"vector":[3,1,1]},{"id":"c3","followers":10,"vector":[1,0,0.1]},{"id":"c4","followers":777777,"categories":{"Health":1}}]}}"#,
             shortlist.replacingOccurrences(of: "ID", with: "3"),
             #"{"jsonrpc":"2.0","id":4,"method":"stats"}"#,
+            // A rescore through the server scores the warm creators (no reload).
+            #"{"jsonrpc":"2.0","id":5,"method":"rescore","params":{"limit":12,"as_of":"2026-11-25"}}"#,
+            #"{"jsonrpc":"2.0","id":6,"method":"stats"}"#,
         ])
         #expect(status == 0, "\(stderr)")
         #expect((responses[1]["result"] as? [String: Any])?["upserted"] as? Int == 3)
         #expect((responses[3]["result"] as? [String: Any])?["warm_loads"] as? Int == 1)
+        #expect((responses[4]["result"] as? [String: Any])?["status"] as? String == "published")
+        #expect((responses[5]["result"] as? [String: Any])?["warm_loads"] as? Int == 1)
+        // It publishes what a rescore by the command line (loading every creator) publishes.
+        let served = try cli.run(["export", "shortlists", "--run", "1"]).stdout
+        #expect(try cli.run(["rescore", "--limit", "12", "--as-of", "2026-11-25", "--quiet"]).status == 0)
+        let loaded = try cli.run(["export", "shortlists", "--run", "2"]).stdout
+        #expect(served.contains("c15a"))
+        #expect(served.replacingOccurrences(of: #""run_id":1"#, with: "") == loaded.replacingOccurrences(of: #""run_id":2"#, with: ""))
         let warm = try JSONSerialization.data(withJSONObject: (responses[2]["result"] as! [String: Any])["creators"]!, options: [.sortedKeys])
         let cold = try cli.run(["shortlist", "--product", "p1", "--limit", "12", "--as-of", "2026-11-25", "--format", "json"])
         let coldObject = try JSONSerialization.jsonObject(with: Data(cold.stdout.utf8)) as! [String: Any]

@@ -165,7 +165,7 @@ public final class RPCDispatcher: @unchecked Sendable {
             request.keep = try params.int("keep", in: 1...100_000)
             request.wait = try params.bool("wait") ?? false
             request.incremental = try params.bool("incremental") ?? false
-            return try JSONRPC.encode(try RescoreService(database: database, models: models, clock: clock, logger: logger).rescore(request))
+            return try JSONRPC.encode(try RescoreService(database: database, models: models, clock: clock, logger: logger, warm: warm).rescore(request))
 
         case "rpc.discover":
             return OpenRPC.document

@@ -74,12 +74,16 @@ public struct RescoreService: Sendable {
     let models: ModelCatalog
     let clock: any WallClock
     let logger: Logger
+    /// The server's creators kept in memory: a rescore through `serve` reads them from there instead
+    /// of loading every creator (they are refreshed from the database first when stale).
+    let warm: WarmCreators?
 
-    public init(database: MatchDatabase, models: ModelCatalog, clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "creatormatch.rescore")) {
+    public init(database: MatchDatabase, models: ModelCatalog, clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "creatormatch.rescore"), warm: WarmCreators? = nil) {
         self.database = database
         self.models = models
         self.clock = clock
         self.logger = logger
+        self.warm = warm
     }
 
     /// How long the last published run took (from its manifest), to estimate the next one.
@@ -118,7 +122,7 @@ public struct RescoreService: Sendable {
             shortlistRequest.k = request.k
             shortlistRequest.rankBy = request.rankBy
             shortlistRequest.tiles = request.tiles
-            let service = ShortlistService(database: database, models: models, logger: logger)
+            let service = ShortlistService(database: database, models: models, warm: warm, logger: logger)
             // Eligibility and the previous run are read on other threads (each in a read transaction of
             // its own) while this one reads the creators, which need neither.
             let (database, models, asOf) = (database, models, request.asOf)
