@@ -52,9 +52,17 @@ struct ShortlistInputs: @unchecked Sendable {
                 let part = positions.map { productIndices[$0] }
                 let rates = part.map { offeredRates[$0] }
                 let adjustment = ShortlistService.categoryAdjustment(ranking: ranking, pool: pool, category: category, rates: rates)
+                // A product without enough seeds of its own (no previous list, or a shorter one) is seeded
+                // with the category's strongest creators by bonus bound: in a blended ranking they head
+                // many of its lists.
+                let strongest = Self.highest(adjustment.upperBounds, count: 2 * k)
+                let groupSeeds = positions.map { position -> [Int32] in
+                    let own = seeds?[position] ?? []
+                    return own.count >= k ? own : own + strongest
+                }
                 let found = try searchOnce(
                     products: part, creators: source, k: k, exclusions: positions.map { exclusions[$0] },
-                    floors: floors.map { f in positions.map { f[$0] } }, seeds: seeds.map { f in positions.map { f[$0] } }, adjustment: adjustment)
+                    floors: floors.map { f in positions.map { f[$0] } }, seeds: groupSeeds, adjustment: adjustment)
                 for (j, position) in positions.enumerated() { results[position] = found[j] }
             }
             return results
@@ -65,6 +73,13 @@ struct ShortlistInputs: @unchecked Sendable {
                 offeredRates: productIndices.map { offeredRates[$0] })
             : nil
         return try searchOnce(products: productIndices, creators: creators, k: k, exclusions: exclusions, floors: floors, seeds: seeds, adjustment: adjustment)
+    }
+
+    /// The indices of the `count` highest values (ties by lower index).
+    static func highest(_ values: [Float], count: Int) -> [Int32] {
+        var top = TopKCollector(k: min(count, values.count))
+        for (i, v) in values.enumerated() where v >= top.threshold { top.offer(score: v, index: Int32(i)) }
+        return top.sorted().map(\.index)
     }
 
     func searchOnce(products productIndices: [Int], creators: any CreatorTileSource, k: Int, exclusions: [[Int32]], floors: [Float]?, seeds: [[Int32]]? = nil, adjustment: ScoreAdjustment?) throws(MatchError) -> [[ScoredIndex]] {
