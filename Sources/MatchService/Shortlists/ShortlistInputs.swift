@@ -54,8 +54,9 @@ struct ShortlistInputs: @unchecked Sendable {
                 let adjustment = ShortlistService.categoryAdjustment(ranking: ranking, pool: pool, category: category, rates: rates)
                 // A product without enough seeds of its own (no previous list, or a shorter one) is seeded
                 // with the category's strongest creators by bonus bound: in a blended ranking they head
-                // many of its lists.
-                let strongest = Self.highest(adjustment.upperBounds, count: 2 * k)
+                // many of its lists. (Not when the caller gives floors: an incremental run's merge search
+                // of changed creators starts at each list's boundary already.)
+                let strongest = floors == nil ? Self.highest(adjustment.upperBounds, count: 2 * k) : []
                 let groupSeeds = positions.map { position -> [Int32] in
                     let own = seeds?[position] ?? []
                     return own.count >= k ? own : own + strongest
