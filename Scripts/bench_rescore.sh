@@ -2,8 +2,8 @@
 # Rescore on 200,000 creators × 20,000 products × d = 64 (seeded demo data, generated and imported
 # once into .build-bench-data/), k = 50, blended: the bare matcher on the same vectors
 # (creatormatch-bench --vectors), a full rescore with every list written, a full rescore with
-# nothing changed, an incremental rescore after 1% of creators changed and a full one on that data,
-# all with --keep 3. Prints each run's phases, the ratio to the bare matcher, and what lies outside
+# nothing changed, an incremental rescore after 1% of creators changed and a full one on that data
+# from the same state (a copy of the database), all with --keep 3. Prints each run's phases, the ratio to the bare matcher, and what lies outside
 # the run's own search phase (the blended matcher measured in the same run).
 #   Scripts/bench_rescore.sh [CREATORS] [PRODUCTS]
 set -euo pipefail
