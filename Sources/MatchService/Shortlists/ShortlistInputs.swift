@@ -55,8 +55,10 @@ struct ShortlistInputs: @unchecked Sendable {
                 // A product without enough seeds of its own (no previous list, or a shorter one) is seeded
                 // with the category's strongest creators by bonus bound: in a blended ranking they head
                 // many of its lists. (Not when the caller gives floors: an incremental run's merge search
-                // of changed creators starts at each list's boundary already.)
-                let strongest = floors == nil ? Self.highest(adjustment.upperBounds, count: 2 * k) : []
+                // of changed creators starts at each list's boundary already; nor for the deep searches
+                // of a concentration cap's refill, where scoring 2k seeds per product would cost more
+                // than it saves.)
+                let strongest = floors == nil && k <= 256 ? Self.highest(adjustment.upperBounds, count: 2 * k) : []
                 let groupSeeds = positions.map { position -> [Int32] in
                     let own = seeds?[position] ?? []
                     return own.count >= k ? own : own + strongest
