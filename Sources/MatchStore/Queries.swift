@@ -27,9 +27,11 @@ public enum StoreQueries {
         try ShopRecord.filter(ShopRecord.Columns.id == id.rawValue).fetchOne(db)?.domainValue()
     }
 
-    public static func products(_ db: Database, shop: ShopID? = nil) throws -> [Product] {
+    /// Products in id order: all, one shop's, or those in the given categories (by name).
+    public static func products(_ db: Database, shop: ShopID? = nil, categories: Set<String>? = nil) throws -> [Product] {
         var request = ProductRecord.order(ProductRecord.Columns.id)
         if let shop { request = request.filter(ProductRecord.Columns.shopID == shop.rawValue) }
+        if let categories { request = request.filter(categories.sorted().contains(ProductRecord.Columns.category)) }
         return try request.fetchAll(db).map { try $0.domainValue() }
     }
 
@@ -121,12 +123,19 @@ public struct InvitationRate: Sendable, Equatable {
 
 extension StoreQueries {
     /// GMV, orders and distinct selling creators per product, for outcomes dated within `days`.
-    public static func productSales(_ db: Database, from start: Day, through end: Day) throws -> [String: ProductSales] {
+    /// `categories`: only products in these categories (by name); nil for every product.
+    public static func productSales(_ db: Database, from start: Day, through end: Day, categories: Set<String>? = nil) throws -> [String: ProductSales] {
         var result: [String: ProductSales] = [:]
+        var arguments: StatementArguments = [start.description, end.description]
+        var restriction = ""
+        if let categories {
+            restriction = "AND product_id IN (SELECT id FROM products WHERE category IN (\(categories.map { _ in "?" }.joined(separator: ","))))"
+            arguments += StatementArguments(categories.sorted())
+        }
         for row in try Row.fetchAll(db, sql: """
             SELECT product_id, sum(gmv), sum(orders), count(DISTINCT creator_id) FROM outcomes
-            WHERE day >= ? AND day <= ? GROUP BY product_id
-            """, arguments: [start.description, end.description]) {
+            WHERE day >= ? AND day <= ? \(restriction) GROUP BY product_id
+            """, arguments: arguments) {
             result[row[0]] = ProductSales(gmv: row[1], orders: row[2], creatorsWithSales: row[3])
         }
         return result
@@ -134,12 +143,19 @@ extension StoreQueries {
 
     /// Invitations with a known rate, for the products in `productIDs`.
     /// Every invitation with the rate it offered (its own, else the product's).
-    public static func invitationRates(_ db: Database) throws -> [InvitationRate] {
-        try Row.fetchAll(db, sql: """
+    /// `categories`: only invitations to products in these categories (by name); nil for all.
+    public static func invitationRates(_ db: Database, categories: Set<String>? = nil) throws -> [InvitationRate] {
+        var restriction = ""
+        var arguments: StatementArguments = []
+        if let categories {
+            restriction = "AND p.category IN (\(categories.map { _ in "?" }.joined(separator: ",")))"
+            arguments = StatementArguments(categories.sorted())
+        }
+        return try Row.fetchAll(db, sql: """
             SELECT i.product_id, coalesce(i.commission_rate, p.commission_rate), i.status
             FROM invitations i JOIN products p ON p.id = i.product_id
-            WHERE coalesce(i.commission_rate, p.commission_rate) IS NOT NULL
-            """).map { row in InvitationRate(productID: row[0], rate: row[1], status: row[2]) }
+            WHERE coalesce(i.commission_rate, p.commission_rate) IS NOT NULL \(restriction)
+            """, arguments: arguments).map { row in InvitationRate(productID: row[0], rate: row[1], status: row[2]) }
     }
 
     public static func creatorExists(_ db: Database, id: CreatorID) throws -> Bool {

@@ -36,6 +36,7 @@ struct ProductRecord: Codable, FetchableRecord, TableRecord {
     enum Columns {
         static let id = Column(CodingKeys.id)
         static let shopID = Column(CodingKeys.shop_id)
+        static let category = Column(CodingKeys.category)
     }
 
     var id: String

@@ -142,4 +142,28 @@ import Testing
         }
     }
 
+
+    /// A suggestion reads only its categories' market; it equals the one computed from the whole market.
+    @Test func readingOnlyTheNeededCategoriesChangesNothing() throws {
+        let (database, _, _) = try importedDemoMarket(in: workspace, models: models, asOf: asOf, creators: 300, products: 150, dimension: 8)
+        let service = CommissionService(database: database, models: models)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try database.read { db in
+            let whole = try CommissionService.MarketData(db, models: models, asOf: asOf)
+            let products = try StoreQueries.products(db)
+            var compared = 0
+            for category in models.taxonomy.categories {
+                let restricted = try service.suggest(category: category, product: nil, db: db, asOf: asOf)
+                let full = service.finish(try service.evidence(for: category, data: whole, db: db, asOf: asOf), category: category, product: nil, asOf: asOf)
+                #expect(try encoder.encode(restricted) == encoder.encode(full), "\(category.name)")
+                if restricted.market.products > 0 { compared += 1 }
+            }
+            #expect(compared > 5)
+            // And a few products' rates without the catalog (the interactive path) equal those with it.
+            let some = Array(products.prefix(12))
+            #expect(try service.suggestedRates(for: some, db: db, asOf: asOf) == service.suggestedRates(for: some, db: db, asOf: asOf, catalog: products))
+        }
+    }
+
 }

@@ -70,7 +70,11 @@ public struct CommissionService: Sendable {
     func forEachEvidence(_ products: [Product], db: Database, asOf: Day, catalog: [Product]? = nil, _ body: (Product, Category, CategoryEvidence) -> Void) throws {
         guard !products.isEmpty else { return }
         var byCategory: [String: CategoryEvidence] = [:]
-        let data = try MarketData(db, models: models, asOf: asOf, products: catalog)
+        // Without the whole catalog at hand, read only the market of the categories these products need.
+        let needed = catalog == nil
+            ? Set(products.compactMap { models.taxonomy.category(named: $0.category) }.flatMap { members(of: $0) })
+            : nil
+        let data = try MarketData(db, models: models, asOf: asOf, products: catalog, categories: needed)
         for product in products {
             guard let category = models.taxonomy.category(named: product.category) else { continue }
             if byCategory[category.name] == nil {
@@ -103,7 +107,7 @@ public struct CommissionService: Sendable {
     }
 
     func suggest(category: Category, product: Product?, db: Database, asOf: Day) throws -> CommissionSuggestion {
-        let data = try MarketData(db, models: models, asOf: asOf)
+        let data = try MarketData(db, models: models, asOf: asOf, categories: members(of: category))
         return finish(try evidence(for: category, data: data, db: db, asOf: asOf), category: category, product: product, asOf: asOf)
     }
 
@@ -119,11 +123,13 @@ public struct CommissionService: Sendable {
         let productsByCategory: [String: [Int]]
         let invitationsByCategory: [String: [Int]]
 
-        init(_ db: Database, models: ModelCatalog, asOf: Day, products: [Product]? = nil) throws {
-            let products = try products ?? StoreQueries.products(db)
+        /// `categories`: read only the market of these categories (by name) — what the evidence of a
+        /// category whose members they include looks at; nil reads every product.
+        init(_ db: Database, models: ModelCatalog, asOf: Day, products: [Product]? = nil, categories: Set<String>? = nil) throws {
+            let products = try products ?? StoreQueries.products(db, categories: categories)
             self.products = products
-            invitations = try StoreQueries.invitationRates(db).filter { $0.status != "pending" }
-            sales = try StoreQueries.productSales(db, from: asOf.advanced(by: -models.commission.performance_window_days + 1), through: asOf)
+            invitations = try StoreQueries.invitationRates(db, categories: categories).filter { $0.status != "pending" }
+            sales = try StoreQueries.productSales(db, from: asOf.advanced(by: -models.commission.performance_window_days + 1), through: asOf, categories: categories)
             var byCategory: [String: [Int]] = [:]
             var categoryOf: [String: String] = [:]
             for (i, product) in products.enumerated() {
