@@ -166,4 +166,36 @@ import Testing
         }
     }
 
+
+    /// The server's evidence cache answers from memory while the database is unchanged and recomputes
+    /// once its version moves.
+    @Test func theEvidenceCacheIsUsedUntilTheDatabaseChanges() throws {
+        let (database, importer, demo) = try importedDemoMarket(in: workspace, models: models, asOf: asOf, creators: 300, products: 150, dimension: 8)
+        final class Version: @unchecked Sendable { var value = 0 }
+        let version = Version()
+        let cache = EvidenceCache { version.value }
+        let cached = CommissionService(database: database, models: models, cache: cache)
+        let plain = CommissionService(database: database, models: models)
+        let some = try database.read { db in Array(try StoreQueries.products(db).prefix(15)) }
+        func rates(_ service: CommissionService) throws -> [ProductID: CommissionService.SuggestedRates] {
+            try database.read { db in try service.suggestedRates(for: some, db: db, asOf: asOf) }
+        }
+        let before = try rates(cached)
+        #expect(before == (try rates(plain)))
+        // Every product of the market pays a much higher rate now: the suggestions move.
+        let lines = try String(contentsOf: demo.appendingPathComponent("products.jsonl"), encoding: .utf8).split(separator: "\n").map { line -> String in
+            var object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            object["commission_rate"] = 6000
+            return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }
+        let url = workspace.appendingPathComponent("raised.jsonl")
+        write(lines, to: url)
+        _ = try importer.importFile(.products, path: url.path)
+        let fresh = try rates(plain)
+        #expect(fresh != before)
+        #expect(try rates(cached) == before)   // same version: still the kept evidence
+        version.value += 1
+        #expect(try rates(cached) == fresh)    // the database changed: recomputed
+    }
+
 }

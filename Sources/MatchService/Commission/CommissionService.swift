@@ -8,10 +8,13 @@ import MatchStore
 public struct CommissionService: Sendable {
     let database: MatchDatabase
     let models: ModelCatalog
+    /// Evidence kept between requests (the server); nil computes it for each call.
+    let cache: EvidenceCache?
 
-    public init(database: MatchDatabase, models: ModelCatalog) {
+    public init(database: MatchDatabase, models: ModelCatalog, cache: EvidenceCache? = nil) {
         self.database = database
         self.models = models
+        self.cache = cache
     }
 
     public func suggest(_ scope: CommissionScope, asOf: Day) throws(MatchError) -> CommissionSuggestion {
@@ -69,6 +72,23 @@ public struct CommissionService: Sendable {
     /// Calls `body` for each product with its category's evidence, computed once per category.
     func forEachEvidence(_ products: [Product], db: Database, asOf: Day, catalog: [Product]? = nil, _ body: (Product, Category, CategoryEvidence) -> Void) throws {
         guard !products.isEmpty else { return }
+        if let cache, catalog == nil {
+            var categories: [Category] = []
+            for product in products {
+                if let category = models.taxonomy.category(named: product.category), !categories.contains(category) { categories.append(category) }
+            }
+            let kept = try cache.evidence(asOf: asOf, categories: categories) { missing in
+                let data = try MarketData(db, models: models, asOf: asOf, categories: Set(missing.flatMap { members(of: $0) }))
+                var computed: [String: CategoryEvidence] = [:]
+                for category in missing { computed[category.name] = try evidence(for: category, data: data, db: db, asOf: asOf) }
+                return computed
+            }
+            for product in products {
+                guard let category = models.taxonomy.category(named: product.category), let found = kept[category.name] else { continue }
+                body(product, category, found)
+            }
+            return
+        }
         var byCategory: [String: CategoryEvidence] = [:]
         // Without the whole catalog at hand, read only the market of the categories these products need.
         let needed = catalog == nil

@@ -14,13 +14,17 @@ public final class RPCDispatcher: @unchecked Sendable {
     let logger: Logger
     /// Creators kept in memory across requests, reloaded when the database changes.
     public let warm: WarmCreators
+    /// Commission evidence kept across requests, forgotten when the database changes.
+    let evidence: EvidenceCache
 
     public init(database: MatchDatabase, models: ModelCatalog, clock: any WallClock = SystemClock(), logger: Logger) throws(MatchError) {
         self.database = database
         self.models = models
         self.clock = clock
         self.logger = logger
-        self.warm = try WarmCreators(databasePath: database.path)
+        let warm = try WarmCreators(databasePath: database.path)
+        self.warm = warm
+        self.evidence = EvidenceCache { try warm.dataVersion() }
     }
 
     public static let methods = ["shortlist", "commission", "eligibility", "rescore", "upsert_creators", "upsert_products", "stats", "rpc.discover"]
@@ -127,7 +131,7 @@ public final class RPCDispatcher: @unchecked Sendable {
                 guard share > 0, share <= 1 else { throw JSONRPC.Failure(.invalidParams, "param \"max_share\": expected a share above 0 and at most 1") }
                 request.maxShare = share
             }
-            let report = try ShortlistService(database: database, models: models, warm: warm, logger: logger).shortlists(request)
+            let report = try ShortlistService(database: database, models: models, warm: warm, evidence: evidence, logger: logger).shortlists(request)
             if single != nil, let only = report.shortlists.first { return try JSONRPC.encode(only) }
             return try JSONRPC.encode(report)
 

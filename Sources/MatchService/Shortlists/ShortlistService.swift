@@ -13,11 +13,14 @@ public struct ShortlistService: Sendable {
     let logger: Logger
     /// Creators kept in memory between calls (the server); nil reads them for each call.
     let warm: WarmCreators?
+    /// Commission evidence kept between calls (the server).
+    let evidence: EvidenceCache?
 
-    public init(database: MatchDatabase, models: ModelCatalog, warm: WarmCreators? = nil, logger: Logger = Logger(label: "creatormatch.shortlist")) {
+    public init(database: MatchDatabase, models: ModelCatalog, warm: WarmCreators? = nil, evidence: EvidenceCache? = nil, logger: Logger = Logger(label: "creatormatch.shortlist")) {
         self.database = database
         self.models = models
         self.warm = warm
+        self.evidence = evidence
         self.logger = logger
     }
 
@@ -218,7 +221,7 @@ public struct ShortlistService: Sendable {
         lap("products")
         let exclusions = try Self.exclusions(db, products: products, pool: pool, filters: request.filters, recentDays: recentDays, asOf: request.asOf)
         lap("exclusions")
-        let suggestions = try CommissionService(database: database, models: models).suggestedRates(for: products, db: db, asOf: request.asOf, catalog: catalog)
+        let suggestions = try CommissionService(database: database, models: models, cache: evidence).suggestedRates(for: products, db: db, asOf: request.asOf, catalog: catalog)
         lap("commission")
         let offeredRates = products.map { suggestions[$0.id]?.target ?? $0.commissionRate }
         let productCategories = products.map { categoryIndex[$0.category] ?? -1 }
