@@ -72,35 +72,25 @@ public struct CommissionService: Sendable {
     /// Calls `body` for each product with its category's evidence, computed once per category.
     func forEachEvidence(_ products: [Product], db: Database, asOf: Day, catalog: [Product]? = nil, _ body: (Product, Category, CategoryEvidence) -> Void) throws {
         guard !products.isEmpty else { return }
-        if let cache, catalog == nil {
-            var categories: [Category] = []
-            for product in products {
-                if let category = models.taxonomy.category(named: product.category), !categories.contains(category) { categories.append(category) }
-            }
-            let kept = try cache.evidence(asOf: asOf, categories: categories) { missing in
-                let data = try MarketData(db, models: models, asOf: asOf, categories: Set(missing.flatMap { members(of: $0) }))
-                var computed: [String: CategoryEvidence] = [:]
-                for category in missing { computed[category.name] = try evidence(for: category, data: data, db: db, asOf: asOf) }
-                return computed
-            }
-            for product in products {
-                guard let category = models.taxonomy.category(named: product.category), let found = kept[category.name] else { continue }
-                body(product, category, found)
-            }
-            return
-        }
-        var byCategory: [String: CategoryEvidence] = [:]
-        // Without the whole catalog at hand, read only the market of the categories these products need.
-        let needed = catalog == nil
-            ? Set(products.compactMap { models.taxonomy.category(named: $0.category) }.flatMap { members(of: $0) })
-            : nil
-        let data = try MarketData(db, models: models, asOf: asOf, products: catalog, categories: needed)
+        var categories: [Category] = []
         for product in products {
-            guard let category = models.taxonomy.category(named: product.category) else { continue }
-            if byCategory[category.name] == nil {
-                byCategory[category.name] = try evidence(for: category, data: data, db: db, asOf: asOf)
-            }
-            body(product, category, byCategory[category.name]!)
+            if let category = models.taxonomy.category(named: product.category), !categories.contains(category) { categories.append(category) }
+        }
+        // One market read for the categories asked: the catalog when the caller has it, else only
+        // those categories' products, invitations and sales.
+        func compute(_ wanted: [Category]) throws -> [String: CategoryEvidence] {
+            let needed = catalog == nil ? Set(wanted.flatMap { members(of: $0) }) : nil
+            let data = try MarketData(db, models: models, asOf: asOf, products: catalog, categories: needed)
+            var computed: [String: CategoryEvidence] = [:]
+            for category in wanted { computed[category.name] = try evidence(for: category, data: data, db: db, asOf: asOf) }
+            return computed
+        }
+        // The server keeps evidence between requests of a few products (many products bring the catalog).
+        let byCategory = try cache.flatMap { cache in catalog == nil ? cache : nil }
+            .map { try $0.evidence(asOf: asOf, categories: categories, compute: compute) } ?? compute(categories)
+        for product in products {
+            guard let category = models.taxonomy.category(named: product.category), let found = byCategory[category.name] else { continue }
+            body(product, category, found)
         }
     }
 
