@@ -3,6 +3,7 @@
 dump DB DIR K          write products.f32, creators.f32 and shape.txt from the database's vectors
 perturb IN OUT SHARE SEED  write SHARE of the creators of IN with a changed vector, GMV or followers
 report TITLE SUMMARY TIME BARE  print a rescore summary's phases and ratios
+serve BINARY DB COUNT  p50/p90 of warm single-product shortlists through `creatormatch serve`
 """
 import json
 import random
@@ -71,6 +72,37 @@ def report(title, summary, timing, bare):
           f"{total - search:.2f} s = {(total - search) / max(search, 1e-9) * 100:.0f}% of the search phase")
 
 
+def serve(binary, db, count):
+    """Warm single-product shortlists through `creatormatch serve`: each of `count` eligible products
+    once, blended then similarity; prints p50 and p90 latency (client side, one request at a time)."""
+    import subprocess
+    import time
+    con = sqlite3.connect(db)
+    products = [r[0] for r in con.execute(
+        "SELECT product_id FROM run_products WHERE status = 'eligible' AND run_id = (SELECT max(id) FROM runs WHERE status = 'published') "
+        "ORDER BY product_id LIMIT ?", (int(count),))]
+    con.close()
+    server = subprocess.Popen([binary, "--db", db, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True, bufsize=1)
+
+    def call(i, params):
+        started = time.perf_counter()
+        server.stdin.write(json.dumps({"jsonrpc": "2.0", "id": i, "method": "shortlist", "params": params}) + "\n")
+        server.stdin.flush()
+        response = json.loads(server.stdout.readline())
+        if "result" not in response:
+            raise SystemExit(f"serve answered an error: {response}")
+        return (time.perf_counter() - started) * 1000
+
+    call(0, {"product_id": products[0], "as_of": "2026-11-25"})  # loads the creators
+    print(f"\nwarm single-product shortlists through serve ({len(products)} products, each once)")
+    for rank_by in ("blended", "similarity"):
+        times = sorted(call(i + 1, {"product_id": p, "as_of": "2026-11-25", "rank_by": rank_by}) for i, p in enumerate(products))
+        print(f"  {rank_by}: p50 {times[len(times) // 2]:.1f} ms, p90 {times[int(len(times) * 0.9)]:.1f} ms")
+    server.stdin.close()
+    server.wait()
+
+
 if __name__ == "__main__":
     command, *rest = sys.argv[1:]
-    {"dump": dump, "perturb": perturb, "report": report}[command](*rest)
+    {"dump": dump, "perturb": perturb, "report": report, "serve": serve}[command](*rest)

@@ -47,3 +47,5 @@ python3 -c "import sqlite3,sys; s=sqlite3.connect(sys.argv[1]); d=sqlite3.connec
 run --incremental; report "incremental rescore after 1% of creators changed"
 run_on "$dir/same.sqlite"; report "full rescore of the same data, from the same state (for comparison)"
 rm -f "$dir/same.sqlite" "$dir/same.sqlite-wal" "$dir/same.sqlite-shm"
+# Interactive latency on the same market: warm single-product shortlists through the server.
+python3 Scripts/bench_rescore.py serve "$bin" "$db" 100
