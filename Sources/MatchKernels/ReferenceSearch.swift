@@ -15,7 +15,7 @@ public enum ReferenceSearch {
             let excluded = Set(exclusions?[p] ?? [])
             for c in 0..<creators.rows where !excluded.contains(Int32(c)) {
                 var score = dot(products.values, p * d, creators.values, c * d, d)
-                if let adjustment { score = score * adjustment.scale + adjustment.bonus(p, c) }
+                if let adjustment { score = ExactScore.adjusted(score, scale: adjustment.scale, bonus: adjustment.bonus(p, c)) }
                 collector.offer(score: score, index: Int32(c))
             }
             return collector.sorted()

@@ -77,6 +77,13 @@ public enum ExactScore {
     public static func cosine(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, dimension d: Int) -> Float {
         cmatch_dot(a, b, d)
     }
+
+    /// The adjusted score, `scale * cosine + bonus`, in the one order every path (the scan, the seeded
+    /// floors, the reference) computes it, so a seed's score is exactly the scan's.
+    @inline(__always)
+    public static func adjusted(_ cosine: Float, scale: Float, bonus: Float) -> Float {
+        cosine * scale + bonus
+    }
 }
 
 /// Exact top-k of `products × creators` scores, filtered on the BLAS (or bfloat16) path and rescored
@@ -173,7 +180,7 @@ public struct TopKSearch: Sendable {
                     candidates.prefix(distinct).map { c -> Float in
                         let cosine = ExactScore.cosine(pv.baseAddress! + p * d, cv.baseAddress! + Int(c) * d, dimension: d)
                         guard let adjustment else { return cosine }
-                        return cosine * adjustment.scale + adjustment.bonus(p, Int(c))
+                        return ExactScore.adjusted(cosine, scale: adjustment.scale, bonus: adjustment.bonus(p, Int(c)))
                     }
                 }
             }
@@ -357,7 +364,7 @@ struct WorkerState {
                                 guard j < n else { break }
                                 let index = tile.base + j
                                 var score = ExactScore.cosine(productRow, creatorBase + j * d, dimension: d)
-                                if adjusted { score = score * scale + bonus(p, index) }
+                                if adjusted { score = ExactScore.adjusted(score, scale: scale, bonus: bonus(p, index)) }
                                 offer(product: p, index: Int32(index), score: score)
                                 j += 1
                             }
@@ -409,7 +416,7 @@ struct WorkerState {
                         let j = column + Int(candidateColumns[i])
                         let index = tile.base + j
                         var score = ExactScore.cosine(pv.baseAddress! + p * d, creatorBase + j * d, dimension: d)
-                        if adjusted { score = score * scale + bonus(p, index) }
+                        if adjusted { score = ExactScore.adjusted(score, scale: scale, bonus: bonus(p, index)) }
                         offer(product: p, index: Int32(index), score: score)
                     }
                 }
