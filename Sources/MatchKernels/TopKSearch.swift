@@ -127,7 +127,48 @@ public struct TopKSearch: Sendable {
                 Self.seededFloors(products: products, creators: memory.matrix, k: k, seeds: seeds, exclusions: exclusions, adjustment: adjustment, floors: floors)
             }
         } ?? floors
+        if let adjustment, let floors, let memory = creators as? InMemoryCreators,
+           let members = Self.reachable(upperBounds: adjustment.upperBounds, scale: adjustment.scale, floors: floors) {
+            return try scanReachable(members, products: products, creators: memory.matrix, k: k, exclusions: exclusions, adjustment: adjustment, floors: floors)
+        }
+        return try scan(products: products, creators: creators, k: k, exclusions: exclusions, adjustment: adjustment, floors: floors)
+    }
 
+    /// The creators whose best possible score reaches the lowest floor: with normalized vectors the
+    /// cosine is at most 1, so `scale * cosine + bonus` is at most `|scale| + upperBound` (with a margin
+    /// for rounding). Nil when the floors are unknown or most creators can reach them. In a blended
+    /// ranking where a product's k-th best score is already known (seeds), this is usually a few
+    /// percent of the creators: the rest are never scored.
+    static func reachable(upperBounds: [Float], scale: Float, floors: [Float]) -> [Int32]? {
+        guard let lowest = floors.min(), lowest > -.infinity else { return nil }
+        let cutoff = lowest - (abs(scale) * 1.001 + 1e-5)
+        var members: [Int32] = []
+        for (c, bound) in upperBounds.enumerated() where bound >= cutoff { members.append(Int32(c)) }
+        return members.count * 2 <= upperBounds.count ? members : nil
+    }
+
+    /// The search over `members` (ascending creator indices) only, in their own indices (so ties still
+    /// go to the lower creator index), mapped back. Exact when every other creator scores below every
+    /// product's floor (`reachable`).
+    func scanReachable(_ members: [Int32], products: FeatureMatrix, creators: FeatureMatrix, k: Int, exclusions: [[Int32]]?, adjustment: ScoreAdjustment, floors: [Float]) throws -> [[ScoredIndex]] {
+        var position = [Int32](repeating: -1, count: creators.rows)
+        for (j, c) in members.enumerated() { position[Int(c)] = Int32(j) }
+        let memberExclusions = exclusions?.map { list in list.compactMap { c -> Int32? in position[Int(c)] >= 0 ? position[Int(c)] : nil } }
+        let memberAdjustment = ScoreAdjustment(scale: adjustment.scale, upperBounds: members.map { adjustment.upperBounds[Int($0)] }) { p, c in
+            adjustment.bonus(p, Int(members[c]))
+        }
+        // Tiles small enough that every worker gets some.
+        var tiles = configuration
+        tiles.creatorTile = max(256, min(tiles.creatorTile, (members.count / max(1, 4 * tiles.threads) + 15) / 16 * 16))
+        let found = try TopKSearch(configuration: tiles).scan(
+            products: products, creators: InMemoryCreators(normalized: creators.gathering(members.map(Int.init))), k: k,
+            exclusions: memberExclusions, adjustment: memberAdjustment, floors: floors)
+        return found.map { list in list.map { ScoredIndex(score: $0.score, index: members[Int($0.index)]) } }
+    }
+
+    /// Every creator tile against every product block, in parallel.
+    func scan(products: FeatureMatrix, creators: any CreatorTileSource, k: Int, exclusions: [[Int32]]?, adjustment: ScoreAdjustment?, floors: [Float]?) throws -> [[ScoredIndex]] {
+        let m = products.rows
         let iterator = try creators.makeIterator(tileRows: configuration.creatorTile)
         let workers = max(1, configuration.threads)
         let precision = configuration.precision.resolved(dimension: products.dimension)

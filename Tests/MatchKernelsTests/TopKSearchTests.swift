@@ -240,4 +240,61 @@ extension Array {
         }
     }
 
+    /// With floors known (from seeds), creators whose bonus bound cannot reach the lowest floor even at
+    /// cosine 1 are never scored; the results still equal the reference. Bounds here are spread like a
+    /// blended ranking's (a few strong creators, many weak), with ties, exclusions of strong creators
+    /// and products whose seeds are too few (no floor: everything is scored).
+    @Test func creatorsBelowEveryFloorAreSkippedWithoutChangingResults() throws {
+        var random = Generator(state: 89)
+        let n = 4000
+        let products = random.matrix(40, 16)
+        var perCreator = (0..<n).map { c in c % 25 == 0 ? Float(220 + random.int(80)) / 400 : Float(random.int(16) * random.int(16)) / 400 }
+        // Weak creators identical to a product (cosine 1) with bounds in small steps: some of them sit just
+        // above the product's floor, where only a bound taken at cosine 1 keeps them.
+        var values = random.matrix(n, 16).values
+        for p in stride(from: 0, to: 40, by: 4) {
+            for i in 0..<48 where (1000 + p * 48 + i) % 25 != 0 {
+                let c = 1000 + p * 48 + i
+                values.replaceSubrange((c * 16)..<(c * 16 + 16), with: products.row(p))
+                perCreator[c] = Float(i) * 0.0125
+            }
+        }
+        let creators = FeatureMatrix(rows: n, dimension: 16, values: values)
+        let bounds = perCreator
+        let adjustment = ScoreAdjustment(scale: 0.3, upperBounds: bounds) { p, c in bounds[c] * (p % 2 == 0 ? 1 : 0.875) }
+        let strong = (0..<n).filter { $0 % 25 == 0 }.map(Int32.init)
+        let exclusions: [[Int32]] = (0..<40).map { p in Array(strong[(p % 7)..<(p % 7 + 12)]).sorted() }
+        let k = 20
+        let reference = ReferenceSearch.search(products: products, creators: creators, k: k, exclusions: exclusions, adjustment: adjustment)
+        let seeds: [[Int32]] = (0..<40).map { p in p % 5 == 4 ? [] : strong }
+        let floors = TopKSearch.seededFloors(products: products, creators: creators, k: k, seeds: seeds, exclusions: exclusions, adjustment: adjustment, floors: nil)
+        let seeded = floors.enumerated().filter { $0.offset % 5 != 4 }.map(\.element)
+        let scored = TopKSearch.reachable(upperBounds: perCreator, scale: 0.3, floors: seeded)?.count ?? n
+        #expect(scored < n / 3, "most creators are skipped (\(scored) of \(n) scored)")
+        let withoutFloor = TopKSearch.reachable(upperBounds: perCreator, scale: 0.3, floors: floors) == nil
+        #expect(withoutFloor, "a product without a floor needs every creator")
+        // Some of the results are weak creators (bound below the strong ones') that made it on similarity.
+        #expect(reference.joined().contains { $0.index % 25 != 0 })
+        for configuration in Self.configurations([Self.tiny, TileConfiguration(productBlock: 8, creatorTile: 128, threads: 2)]) {
+            let search = TopKSearch(configuration: configuration)
+            // Only the seeded products (their floors allow skipping), then all of them.
+            let part = (0..<40).filter { $0 % 5 != 4 }
+            let result = try search.search(
+                products: products.gathering(part), creators: InMemoryCreators(normalized: creators), k: k,
+                exclusions: part.map { exclusions[$0] },
+                adjustment: ScoreAdjustment(scale: 0.3, upperBounds: perCreator) { p, c in adjustment.bonus(part[p], c) },
+                seeds: part.map { seeds[$0] })
+            #expect(result == part.map { reference[$0] })
+            #expect(try search.search(products: products, creators: InMemoryCreators(normalized: creators), k: k, exclusions: exclusions, adjustment: adjustment, seeds: seeds) == reference)
+            // Seeded with its exact list, a product's floor is its k-th score: its clones just above it
+            // (bound within `scale` of the floor) must still be scored.
+            for p in stride(from: 0, to: 40, by: 4) {
+                let alone = try search.search(
+                    products: products.gathering([p]), creators: InMemoryCreators(normalized: creators), k: k, exclusions: [exclusions[p]],
+                    adjustment: ScoreAdjustment(scale: 0.3, upperBounds: bounds) { _, c in adjustment.bonus(p, c) }, seeds: [reference[p].map(\.index)])
+                #expect(alone == [reference[p]], "product \(p)")
+            }
+        }
+    }
+
 }

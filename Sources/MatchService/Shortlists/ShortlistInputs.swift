@@ -36,16 +36,14 @@ struct ShortlistInputs: @unchecked Sendable {
     /// (per product, pool indices likely to rank high) only speed the search up.
     func search(products productIndices: [Int], creators: any CreatorTileSource, pool: CandidatePool, k: Int, exclusions: [[Int32]], floors: [Float]? = nil, seeds: [[Int32]]? = nil) throws(MatchError) -> [[ScoredIndex]] {
         // Blended, creators in memory, several categories or many products: one search per category
-        // with that category's flattened bonus and bounds, which let far fewer candidates through the
-        // first pass. The results are the same (the bounds only decide what gets rescored exactly).
-        // Setting a category up reads every creator once, so a few products of one category (an
-        // interactive request) keep the shared bounds. With several categories the creators are packed
-        // for the bfloat16 pass once (half the matrix's size in memory), not once per category.
+        // with that category's flattened bonus and bounds, which are much tighter than the shared ones:
+        // with each product's floor known from its seeds, the search scores only the creators whose
+        // bound can reach it (`TopKSearch.reachable`), a few percent of them in a blended ranking. The
+        // results are the same (the bounds only decide what gets scored). Setting a category up reads
+        // every creator once, so a few products of one category (an interactive request) keep the
+        // shared bounds.
         let groups = Dictionary(grouping: productIndices.indices) { productCategories[productIndices[$0]] }
-        if rankBy == .blended, let memory = creators as? InMemoryCreators, groups.count > 1 || productIndices.count >= 32 {
-            let source = groups.count > 1 && memory.packed == nil
-                ? InMemoryCreators(normalized: memory.matrix, packed: TopKSearch.packForBFloat16(memory.matrix))
-                : memory
+        if rankBy == .blended, let source = creators as? InMemoryCreators, groups.count > 1 || productIndices.count >= 32 {
             var results = [[ScoredIndex]](repeating: [], count: productIndices.count)
             for category in groups.keys.sorted() {
                 let positions = groups[category]!
