@@ -182,15 +182,21 @@ public enum RunStore {
         try db.execute(sql: "DELETE FROM run_lists WHERE id NOT IN (SELECT list_id FROM run_products WHERE list_id IS NOT NULL)")
     }
 
-    /// Deletes the runs `ids` and the lists no other run shares: only those runs' lists are looked at
-    /// (through the list index), not every list of every run.
+    /// Deletes the runs `ids` and the lists no other run shares: the lists of those runs minus the lists
+    /// of every other run, one set operation (not a lookup per list), then only those rows.
     static func deleteRuns(_ db: Database, _ ids: [Int64]) throws {
         guard !ids.isEmpty else { return }
         let placeholders = ids.map { _ in "?" }.joined(separator: ",")
-        let lists = try Int64.fetchAll(db, sql: "SELECT DISTINCT list_id FROM run_products WHERE run_id IN (\(placeholders)) AND list_id IS NOT NULL", arguments: StatementArguments(ids))
+        let lists = try Int64.fetchAll(db, sql: """
+            SELECT list_id FROM run_products WHERE run_id IN (\(placeholders)) AND list_id IS NOT NULL
+            EXCEPT SELECT list_id FROM run_products WHERE run_id NOT IN (\(placeholders)) AND list_id IS NOT NULL
+            """, arguments: StatementArguments(ids + ids))
         try db.execute(sql: "DELETE FROM runs WHERE id IN (\(placeholders))", arguments: StatementArguments(ids))
-        let delete = try db.cachedStatement(sql: "DELETE FROM run_lists WHERE id = ? AND NOT EXISTS (SELECT 1 FROM run_products WHERE list_id = ?)")
-        for list in lists { try delete.execute(arguments: [list, list]) }
+        let delete = try RawStatement(db, "DELETE FROM run_lists WHERE id = ?")
+        for list in lists {
+            delete.bind(1, Int(list))
+            try delete.run(db)
+        }
     }
 
     public static func fail(_ db: Database, run: Int64, finishedAt: String, error: String) throws {

@@ -373,8 +373,8 @@ public struct ShortlistService: Sendable {
     /// `similarity` is the score the ranking used.
     static func cosine(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
         guard a.count == b.count, !a.isEmpty else { return 0 }
-        return Array(a).withUnsafeBufferPointer { pa in
-            Array(b).withUnsafeBufferPointer { pb in Double(ExactScore.cosine(pa.baseAddress!, pb.baseAddress!, dimension: a.count)) }
+        return a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in Double(ExactScore.cosine(pa.baseAddress!, pb.baseAddress!, dimension: a.count)) }
         }
     }
 
