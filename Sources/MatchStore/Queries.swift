@@ -93,18 +93,6 @@ public enum StoreQueries {
         }
         return counts
     }
-
-    /// A digest of every table's contents, to prove that a failed import changed nothing.
-    public static func contentFingerprint(_ db: Database) throws -> String {
-        let tables = ["shops", "products", "creators", "vector_spaces", "vectors", "outcomes", "invitations", "commission_rate_changes"]
-        var parts: [String] = []
-        for table in tables {
-            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
-            let latest = try String.fetchOne(db, sql: "SELECT max(\(table == "vector_spaces" ? "created_at" : table == "commission_rate_changes" ? "recorded_at" : "updated_at")) FROM \(table)") ?? "-"
-            parts.append("\(table)=\(count)@\(latest)")
-        }
-        return parts.joined(separator: ";")
-    }
 }
 
 /// Sales of one product over a window.

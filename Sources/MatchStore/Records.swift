@@ -56,6 +56,26 @@ struct ProductRecord: Codable, FetchableRecord, TableRecord {
     var seller_fault_return_refund_cases: Int?
     var updated_at: String
 
+    /// By column name, without the Codable decoder (every rescore reads all products more than once).
+    init(row: Row) throws {
+        id = row["id"]
+        shop_id = row["shop_id"]
+        title = row["title"]
+        category = row["category"]
+        category_group = row["category_group"]
+        price = row["price"]
+        currency = row["currency"]
+        status = row["status"]
+        commission_rate = row["commission_rate"]
+        margin_rate = row["margin_rate"]
+        orders = row["orders"]
+        reviews = row["reviews"]
+        negative_reviews = row["negative_reviews"]
+        return_refund_cases = row["return_refund_cases"]
+        seller_fault_return_refund_cases = row["seller_fault_return_refund_cases"]
+        updated_at = row["updated_at"]
+    }
+
     func domainValue() throws -> Product {
         guard let group = CategoryGroup(rawValue: category_group) else { throw corrupt("products", id, "category_group") }
         guard let status = ProductStatus(rawValue: status) else { throw corrupt("products", id, "status") }

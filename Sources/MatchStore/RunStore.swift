@@ -141,7 +141,7 @@ public enum RunStore {
 
     /// Writes the run's results and marks it published, in the caller's (single) transaction. Products
     /// pointing at an existing list share it; new lists are inserted first.
-    public static func publish(_ db: Database, run: Int64, finishedAt: String, manifest: String, products: [(row: RunProductRow, list: RunListChoice?)], state: RunState?) throws {
+    public static func publish(_ db: Database, run: Int64, finishedAt: String, manifest: String, inputsDigest: String, products: [(row: RunProductRow, list: RunListChoice?)], state: RunState?) throws {
         let list = try RawStatement(db, "INSERT INTO run_lists (product_id, published, ranked, entries, cards, category) VALUES (?, ?, ?, ?, ?, ?)")
         let product = try RawStatement(db, "INSERT INTO run_products (run_id, product_id, status, reasons, suggested_rate, target_rate, list_id, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         for (row, choice) in products {
@@ -174,7 +174,7 @@ public enum RunStore {
         if let state {
             try db.execute(sql: "INSERT INTO run_state (run_id, depth, creator_digests) VALUES (?, ?, ?)", arguments: [run, state.depth, Data(state.encodedDigests())])
         }
-        try db.execute(sql: "UPDATE runs SET status = 'published', finished_at = ?, manifest = ?, pid = NULL WHERE id = ?", arguments: [finishedAt, manifest, run])
+        try db.execute(sql: "UPDATE runs SET status = 'published', finished_at = ?, manifest = ?, inputs_digest = ?, pid = NULL WHERE id = ?", arguments: [finishedAt, manifest, inputsDigest, run])
     }
 
     /// Deletes lists no run points at any more.

@@ -70,6 +70,28 @@ import Glibc
         #expect(try cli.run(["runs", "diff", "1", "3"]).status == 1)
     }
 
+    /// A run's inputs digest is computed from what it read: equal for the same data, different once a
+    /// creator changes.
+    @Test func theInputsDigestFollowsTheData() throws {
+        try seed(creators: 400)
+        struct Listed: Decodable { let id: Int; let inputs_digest: String }
+        func digests() throws -> [Int: String] {
+            let lines = try cli.run(["runs", "list", "--format", "jsonl"]).stdout.split(separator: "\n")
+            return Dictionary(uniqueKeysWithValues: try lines.map { try JSONDecoder().decode(Listed.self, from: Data($0.utf8)) }.map { ($0.id, $0.inputs_digest) })
+        }
+        for _ in 0..<2 { #expect(try cli.run(["rescore", "--as-of", "2026-11-25", "--quiet"]).status == 0) }
+        let first = try String(contentsOfFile: cli.path("demo/creators.jsonl"), encoding: .utf8).split(separator: "\n")[0]
+        let changed = first.replacingOccurrences(of: "\"followers\":", with: "\"followers\":1")
+        #expect(changed != first)
+        try (changed + "\n").write(toFile: cli.path("changed.jsonl"), atomically: true, encoding: .utf8)
+        #expect(try cli.run(["import", "creators", cli.path("changed.jsonl")]).status == 0)
+        #expect(try cli.run(["rescore", "--as-of", "2026-11-25", "--quiet"]).status == 0)
+        let d = try digests()
+        #expect(d.count == 3 && d.values.allSatisfy { $0.count == 16 })
+        #expect(d[1] == d[2])
+        #expect(d[2] != d[3])
+    }
+
     @Test func aSecondRescoreExitsWith75WhileTheLockIsHeld() throws {
         try seed(creators: 200)
         let lockPath = cli.databasePath + ".rescore.lock"

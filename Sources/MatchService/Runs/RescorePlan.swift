@@ -66,6 +66,27 @@ struct RescorePlan {
         poolIndex = Dictionary(uniqueKeysWithValues: pool.ids.enumerated().map { ($0.element, $0.offset) })
     }
 
+    /// Digest of everything the run read: every creator's id and content digest (id order), every
+    /// scored product's digest, and every product's eligibility line (status, reasons, rates).
+    func inputsDigest(_ rows: [RunProductRow]) -> String {
+        var h = FNV1a64()
+        h.combine(request.asOf.description)
+        h.combine(idDigests.count)
+        for (id, content) in zip(idDigests, contentDigests) {
+            h.combine(id)
+            h.combine(content)
+        }
+        for digest in productDigests { h.combine(digest) }
+        for row in rows {
+            h.combine(row.productID)
+            h.combine(row.status)
+            h.combine(row.reasons)
+            h.combine(row.suggestedRate ?? -1)
+            h.combine(row.targetRate ?? -1)
+        }
+        return h.hexDigest
+    }
+
     var changedCount: Int? { changed.map { $0.reduce(0) { $0 + ($1 ? 1 : 0) } } }
 
     var state: RunState {

@@ -107,11 +107,10 @@ public struct RescoreService: Sendable {
         let (runID, cleaned, previous): (Int64, [Int64], RunRecord?) = try database.write { db in
             let cleaned = try RunStore.failAbandoned(db, finishedAt: started.iso8601)
             try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs"], at: started.iso8601)
-            var digest = FNV1a64()
-            digest.combine(try StoreQueries.contentFingerprint(db))
+            // The inputs digest is set when the run publishes, from what it read (`RescorePlan.inputsDigest`).
             let id = try RunStore.start(
                 db, startedAt: started.iso8601, asOf: request.asOf, rankBy: request.rankBy.rawValue, k: request.k,
-                modelsDigest: models.digest, inputsDigest: digest.hexDigest, codeVersion: CreatorMatchVersion.current,
+                modelsDigest: models.digest, inputsDigest: "pending", codeVersion: CreatorMatchVersion.current,
                 manifest: "{\"parameters\":\(parameters)}", pid: Int(getpid()))
             return (id, cleaned, try RunStore.latestPublished(db))
         }
@@ -189,7 +188,9 @@ public struct RescoreService: Sendable {
             // Publish in one short write transaction; compare with the previous run and prune old runs
             // afterwards, so the write lock is not held for the comparison.
             try database.write { db in
-                try RunStore.publish(db, run: runID, finishedAt: finished.iso8601, manifest: manifest, products: products, state: plan.state)
+                try RunStore.publish(
+                    db, run: runID, finishedAt: finished.iso8601, manifest: manifest, inputsDigest: plan.inputsDigest(products.map(\.row)),
+                    products: products, state: plan.state)
                 try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs", "run_products", "run_lists", "run_state"], at: finished.iso8601)
             }
             lap("publish", t4)

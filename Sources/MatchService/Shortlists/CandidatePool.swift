@@ -26,21 +26,41 @@ struct CandidatePool: Sendable {
     /// Reads every creator with a vector in `model`. A missing GMV is estimated from followers at the
     /// median GMV per follower of all of them (the ranking discounts estimates), not read as zero.
     static func load(_ db: Database, model: String, categoryIndex: [String: Int32], ranking: BlendedRanking) throws -> CandidatePool {
-        var pool = CandidatePool()
-        try VectorQueries.forEachCreatorProfile(db, model: model) { row in pool.append(row, categoryIndex: categoryIndex) }
-        pool.finish(ranking)
-        return pool
+        var rows: [CreatorProfileRow] = []
+        try VectorQueries.forEachCreatorProfile(db, model: model) { rows.append($0) }
+        return build(rows, categoryIndex: categoryIndex, ranking: ranking)
     }
 
-    /// A pool of the given creators (in id order), with or without vectors.
+    /// A pool of the given creators (in id order), with or without vectors. Their category shares are
+    /// parsed in chunks on every core (the JSON is most of the work of reading a creator).
     static func build(_ rows: [CreatorProfileRow], categoryIndex: [String: Int32], ranking: BlendedRanking) -> CandidatePool {
+        let chunk = 16_384
+        let parsed = parallelMap((rows.count + chunk - 1) / chunk) { j in
+            rows[(j * chunk)..<min(rows.count, (j + 1) * chunk)].map { parseCategories($0.categoriesJSON, categoryIndex: categoryIndex) }
+        }
         var pool = CandidatePool()
-        for row in rows { pool.append(row, categoryIndex: categoryIndex) }
+        pool.reserveCapacity(rows.count)
+        var i = 0
+        for part in parsed {
+            for categories in part {
+                pool.append(rows[i], categories: categories)
+                i += 1
+            }
+        }
         pool.finish(ranking)
         return pool
     }
 
-    mutating func append(_ row: CreatorProfileRow, categoryIndex: [String: Int32]) {
+    mutating func reserveCapacity(_ n: Int) {
+        positions.reserveCapacity(n)
+        ids.reserveCapacity(n)
+        usernames.reserveCapacity(n)
+        followers.reserveCapacity(n)
+        gmvMax.reserveCapacity(n)
+        signals.reserveCapacity(n)
+    }
+
+    mutating func append(_ row: CreatorProfileRow, categories: [(index: Int32, share: Float)]) {
         positions.append(ids.count)
         ids.append(row.id)
         usernames.append(row.username)
@@ -48,7 +68,7 @@ struct CandidatePool: Sendable {
         gmvMax.append(row.gmv30d?.max)
         signals.append(Self.signals(
             gmv30d: row.gmv30d, gpm: row.gpm, postRate: row.postRate, avgCommissionRate: row.avgCommissionRate,
-            categories: Self.parseCategories(row.categoriesJSON, categoryIndex: categoryIndex)))
+            categories: categories))
     }
 
     mutating func finish(_ ranking: BlendedRanking) {
