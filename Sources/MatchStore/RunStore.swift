@@ -141,7 +141,16 @@ public enum RunStore {
 
     /// Writes the run's results and marks it published, in the caller's (single) transaction. Products
     /// pointing at an existing list share it; new lists are inserted first.
-    public static func publish(_ db: Database, run: Int64, finishedAt: String, manifest: String, inputsDigest: String, products: [(row: RunProductRow, list: RunListChoice?)], state: RunState?) throws {
+    /// `creators`: each listed creator's part of an entry (id, bytes), for lists that keep only the
+    /// product's part.
+    public static func publish(_ db: Database, run: Int64, finishedAt: String, manifest: String, inputsDigest: String, products: [(row: RunProductRow, list: RunListChoice?)], creators: [(id: String, part: [UInt8])] = [], state: RunState?) throws {
+        let creator = try RawStatement(db, "INSERT INTO run_creators (run_id, creator_id, part) VALUES (?, ?, ?)")
+        for (id, part) in creators {
+            creator.bind(1, Int(run))
+            creator.bind(2, id)
+            creator.bind(3, part)
+            try creator.run(db)
+        }
         let list = try RawStatement(db, "INSERT INTO run_lists (product_id, published, ranked, entries, cards, category) VALUES (?, ?, ?, ?, ?, ?)")
         let product = try RawStatement(db, "INSERT INTO run_products (run_id, product_id, status, reasons, suggested_rate, target_rate, list_id, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         for (row, choice) in products {
@@ -210,6 +219,7 @@ public enum RunStore {
         for id in ids {
             try db.execute(sql: "DELETE FROM run_products WHERE run_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM run_state WHERE run_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM run_creators WHERE run_id = ?", arguments: [id])
             try db.execute(sql: "UPDATE runs SET status = 'failed', finished_at = ?, error = 'interrupted (the process ended before publishing)', pid = NULL WHERE id = ?", arguments: [finishedAt, id])
         }
         if !ids.isEmpty { try deleteOrphanLists(db) }
@@ -288,6 +298,26 @@ public enum RunStore {
 
     static func payload(_ row: Row, from i: Int) -> RunListPayload {
         RunListPayload(entries: row[i], cards: (row[i + 1] as Data?).map { [UInt8]($0) }, category: row[i + 2])
+    }
+
+    /// The run's creator parts by creator id: all of them, or those of `ids`.
+    public static func creatorParts(_ db: Database, run: Int64, ids: [String]? = nil) throws -> [String: [UInt8]] {
+        var out: [String: [UInt8]] = [:]
+        if let ids {
+            let statement = try RawStatement(db, "SELECT creator_id, part FROM run_creators WHERE run_id = ? AND creator_id = ?")
+            for id in ids where out[id] == nil {
+                statement.bind(1, Int(run))
+                statement.bind(2, id)
+                try statement.forEachRow(db) { row in out[id] = row.bytes(1) }
+            }
+        } else {
+            let statement = try RawStatement(db, "SELECT creator_id, part FROM run_creators WHERE run_id = ?")
+            statement.bind(1, Int(run))
+            try statement.forEachRow(db) { row in
+                if let id = row.text(0) { out[id] = row.bytes(1) }
+            }
+        }
+        return out
     }
 
     public static func state(_ db: Database, run: Int64) throws -> RunState? {

@@ -37,6 +37,18 @@ enum Schema {
                 ALTER TABLE run_lists ADD COLUMN category TEXT;
                 """)
         }
+        migrator.registerMigration("v8-run-creators") { db in
+            // Each run keeps every listed creator's part of an entry once (username, followers, GMV, …);
+            // lists written since keep only what depends on the product.
+            try db.execute(sql: """
+                CREATE TABLE run_creators (
+                    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    creator_id TEXT NOT NULL,
+                    part BLOB NOT NULL,
+                    PRIMARY KEY (run_id, creator_id)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 

@@ -114,6 +114,12 @@ struct RawRow {
         sqlite3_column_type(handle, i) == SQLITE_NULL ? nil : sqlite3_column_double(handle, i)
     }
 
+    func bytes(_ i: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(handle, i))
+        guard count > 0, let blob = sqlite3_column_blob(handle, i) else { return [] }
+        return [UInt8](UnsafeRawBufferPointer(start: blob, count: count))
+    }
+
     func range(_ low: Int32, _ high: Int32) -> MetricRange? {
         guard let min = double(low), let max = double(high) else { return nil }
         return MetricRange(min: min, max: max)

@@ -215,10 +215,31 @@ import Testing
             EntryCard(creatorID: "c2", username: nil, followers: 0, score: -0.25, similarity: -0.1, parts: nil, share: 0, gmv: 0, gmvEstimated: true,
                       gpm: nil, postRate: nil, avgCommissionRate: nil, blocks: nil),
         ]
-        let bytes = EntryCardCodec.encode(cards)
-        #expect(EntryCardCodec.decode(bytes) == cards)
-        #expect(EntryCardCodec.decode(Array(bytes.dropLast())) == nil)
-        #expect(EntryCardCodec.decode(bytes + [0]) == nil)
-        #expect(EntryCardCodec.decode(EntryCardCodec.encode([])) == [])
+        // Lists written before 0.3.0: whole cards.
+        let old = EntryCardCodec.encodeSelfContained(cards)
+        #expect(EntryCardCodec.decode(old) { _ in nil } == cards)
+        #expect(EntryCardCodec.decode(Array(old.dropLast())) { _ in nil } == nil)
+        #expect(EntryCardCodec.decode(old + [0]) { _ in nil } == nil)
+        #expect(EntryCardCodec.decode(EntryCardCodec.encodeSelfContained([])) { _ in nil } == [])
+        // Now: the product's part in the list, each creator's part once in the run.
+        let parts = Dictionary(uniqueKeysWithValues: cards.map { ($0.creatorID, EntryCardCodec.encodeCreatorPart(CreatorPart($0))) })
+        for (id, bytes) in parts {
+            #expect(EntryCardCodec.decodeCreatorPart(bytes) == CreatorPart(cards.first { $0.creatorID == id }!))
+            #expect(EntryCardCodec.decodeCreatorPart(Array(bytes.dropLast())) == nil)
+        }
+        let lookup: (String) -> CreatorPart? = { parts[$0].flatMap(EntryCardCodec.decodeCreatorPart) }
+        let list = EntryCardCodec.encodeProductParts(cards)
+        #expect(EntryCardCodec.decode(list, creator: lookup) == cards)
+        #expect(EntryCardCodec.creatorIDs(list) == ["c1", "c2"])
+        #expect(list.count < old.count * 3 / 4, "\(list.count) bytes against \(old.count)")
+        #expect(EntryCardCodec.decode(Array(list.dropLast()), creator: lookup) == nil)
+        #expect(EntryCardCodec.decode(list + [0], creator: lookup) == nil)
+        #expect(EntryCardCodec.decode(list) { $0 == "c1" ? lookup($0) : nil } == nil, "a creator missing from the run makes the list unreadable")
+        #expect(EntryCardCodec.decode(EntryCardCodec.encodeProductParts([])) { _ in nil } == [])
+        // Doubles that are not exactly a float keep all their bits.
+        var precise = cards[0]
+        precise.similarity = 0.1
+        precise.share = 1.0 / 3
+        #expect(EntryCardCodec.decode(EntryCardCodec.encodeProductParts([precise]), creator: lookup) == [precise])
     }
 }

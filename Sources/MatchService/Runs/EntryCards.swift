@@ -52,8 +52,127 @@ struct CardContext {
 }
 
 /// The cards' little-endian encoding: count, then per card its fields; optionals carry a presence byte.
+/// What a creator contributes to every entry it appears in: the same in each of its lists. A run
+/// stores it once per creator (`run_creators`); the lists' cards keep only what depends on the product.
+struct CreatorPart: Equatable {
+    var username: String?
+    var followers: Int
+    var gmv: Double
+    var gmvEstimated: Bool
+    var gpm: Double?
+    var postRate: Double?
+    var avgCommissionRate: Int?
+
+    init(username: String?, followers: Int, gmv: Double, gmvEstimated: Bool, gpm: Double? = nil, postRate: Double? = nil, avgCommissionRate: Int? = nil) {
+        self.username = username
+        self.followers = followers
+        self.gmv = gmv
+        self.gmvEstimated = gmvEstimated
+        self.gpm = gpm
+        self.postRate = postRate
+        self.avgCommissionRate = avgCommissionRate
+    }
+
+    init(_ card: EntryCard) {
+        username = card.username
+        followers = card.followers
+        gmv = card.gmv
+        gmvEstimated = card.gmvEstimated
+        gpm = card.gpm
+        postRate = card.postRate
+        avgCommissionRate = card.avgCommissionRate
+    }
+}
+
+/// Entry cards as stored. Lists written since 0.3.0 keep the product's part of each card (creator id,
+/// score, similarity, score parts, category share, feature blocks, profile note) behind a marker, and
+/// the run keeps each creator's part once; lists written before keep whole cards (the "self-contained"
+/// format, still read). Doubles that are exactly a float (similarity, many shares and GMVs) take 4
+/// bytes instead of 8; nothing is rounded.
 enum EntryCardCodec {
-    static func encode(_ cards: [EntryCard]) -> [UInt8] {
+    /// Starts product-part lists: as the old format's card count it would be 4 billion cards.
+    static let productPartMarker: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFE]
+
+    static func encodeProductParts(_ cards: [EntryCard]) -> [UInt8] {
+        var out = ByteWriter(capacity: 8 + cards.count * 64)
+        for b in productPartMarker { out.u8(b) }
+        out.varint(UInt64(cards.count))
+        for c in cards {
+            out.varText(c.creatorID)
+            out.u32(c.score.bitPattern)
+            out.real(c.similarity)
+            if let p = c.parts { out.u8(1); out.f64(p.similarity); out.f64(p.salesStrength); out.f64(p.postRate); out.f64(p.commissionFit) } else { out.u8(0) }
+            out.real(c.share)
+            if let b = c.blocks {
+                out.u8(1)
+                for block in FeatureBlock.allCases { out.f64(b[block] ?? 0) }
+            } else {
+                out.u8(0)
+            }
+            out.varText(c.profileNote)
+        }
+        return out.bytes
+    }
+
+    static func encodeCreatorPart(_ part: CreatorPart) -> [UInt8] {
+        var out = ByteWriter(capacity: 48)
+        out.varText(part.username)
+        out.varint(UInt64(max(0, part.followers)))
+        out.real(part.gmv)
+        out.u8((part.gmvEstimated ? 1 : 0) | (part.gpm != nil ? 2 : 0) | (part.postRate != nil ? 4 : 0) | (part.avgCommissionRate != nil ? 8 : 0))
+        if let gpm = part.gpm { out.real(gpm) }
+        if let rate = part.postRate { out.real(rate) }
+        if let rate = part.avgCommissionRate { out.varint(UInt64(max(0, rate))) }
+        return out.bytes
+    }
+
+    static func decodeCreatorPart(_ bytes: [UInt8]) -> CreatorPart? {
+        var r = ByteReader(bytes)
+        guard let username = r.varText(), let followers = r.varint(), let gmv = r.real(), let flags = r.u8() else { return nil }
+        var part = CreatorPart(username: username, followers: Int(followers), gmv: gmv, gmvEstimated: flags & 1 != 0)
+        if flags & 2 != 0 { guard let v = r.real() else { return nil }; part.gpm = v }
+        if flags & 4 != 0 { guard let v = r.real() else { return nil }; part.postRate = v }
+        if flags & 8 != 0 { guard let v = r.varint() else { return nil }; part.avgCommissionRate = Int(v) }
+        return r.atEnd ? part : nil
+    }
+
+    /// Whether `bytes` hold product parts (their creators' parts come from the run).
+    static func isProductParts(_ bytes: [UInt8]) -> Bool { bytes.starts(with: productPartMarker) }
+
+    /// The creator ids of product-part cards, in order (nil when unreadable or self-contained).
+    static func creatorIDs(_ bytes: [UInt8]) -> [String]? {
+        decodeProductParts(bytes) { _ in CreatorPart(username: nil, followers: 0, gmv: 0, gmvEstimated: false) }?.map(\.creatorID)
+    }
+
+    /// Whole cards from stored bytes of either format; `creator` gives a creator's part for product-part
+    /// lists (nil when the run lacks it: the list is unreadable).
+    static func decode(_ bytes: [UInt8], creator: (String) -> CreatorPart?) -> [EntryCard]? {
+        isProductParts(bytes) ? decodeProductParts(bytes, creator: creator) : decodeSelfContained(bytes)
+    }
+
+    static func decodeProductParts(_ bytes: [UInt8], creator: (String) -> CreatorPart?) -> [EntryCard]? {
+        var r = ByteReader(bytes)
+        guard r.skip(productPartMarker.count), let count = r.varint(), count <= UInt64(bytes.count) else { return nil }
+        var cards: [EntryCard] = []
+        cards.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            guard let id = r.varText(), let creatorID = id, let score = r.u32(), let similarity = r.real(), let hasParts = r.u8() else { return nil }
+            var parts: ScoreParts?
+            if hasParts == 1 {
+                guard let a = r.f64(), let b = r.f64(), let c = r.f64(), let d = r.f64() else { return nil }
+                parts = ScoreParts(similarity: a, salesStrength: b, postRate: c, commissionFit: d)
+            }
+            guard let share = r.real(), let blocks = r.blocks(), let note = r.varText(), let who = creator(creatorID) else { return nil }
+            cards.append(EntryCard(
+                creatorID: creatorID, username: who.username, followers: who.followers, score: Float(bitPattern: score), similarity: similarity,
+                parts: parts, share: share, gmv: who.gmv, gmvEstimated: who.gmvEstimated, gpm: who.gpm, postRate: who.postRate,
+                avgCommissionRate: who.avgCommissionRate, blocks: blocks, profileNote: note))
+        }
+        return r.atEnd ? cards : nil
+    }
+
+    /// The format of lists written before 0.3.0: whole cards, fixed-width fields.
+    static func encodeSelfContained(_ cards: [EntryCard]) -> [UInt8] {
         var out = ByteWriter(capacity: cards.count * 140)
         out.u32(UInt32(cards.count))
         for c in cards {
@@ -80,58 +199,123 @@ enum EntryCardCodec {
         return out.bytes
     }
 
-    static func decode(_ bytes: [UInt8]) -> [EntryCard]? {
-        var i = 0
-        func take(_ n: Int) -> ArraySlice<UInt8>? {
-            guard i + n <= bytes.count else { return nil }
-            defer { i += n }
-            return bytes[i..<(i + n)]
-        }
-        func u8() -> UInt8? { take(1)?.first }
-        func u32() -> UInt32? { take(4).map { $0.reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) } } }
-        func u64() -> UInt64? { take(8).map { $0.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } } }
-        func f64() -> Double? { u64().map(Double.init(bitPattern:)) }
-        func text() -> String?? {
-            guard let n = u32() else { return nil }
-            if n == UInt32.max { return .some(nil) }
-            guard let slice = take(Int(n)) else { return nil }
-            return .some(String(decoding: slice, as: UTF8.self))
-        }
-        func optional() -> Double?? {
-            guard let flag = u8() else { return nil }
-            if flag == 0 { return .some(nil) }
-            guard let v = f64() else { return nil }
-            return .some(v)
-        }
-        guard let count = u32() else { return nil }
+    static func decodeSelfContained(_ bytes: [UInt8]) -> [EntryCard]? {
+        var r = ByteReader(bytes)
+        guard let count = r.u32(), UInt64(count) <= UInt64(bytes.count) else { return nil }
         var cards: [EntryCard] = []
         cards.reserveCapacity(Int(count))
         for _ in 0..<count {
-            guard let id = text(), let creatorID = id, let username = text(), let followers = u64(), let score = u32(),
-                  let similarity = f64(), let hasParts = u8() else { return nil }
+            guard let id = r.text(), let creatorID = id, let username = r.text(), let followers = r.u64(), let score = r.u32(),
+                  let similarity = r.f64(), let hasParts = r.u8() else { return nil }
             var parts: ScoreParts?
             if hasParts == 1 {
-                guard let a = f64(), let b = f64(), let c = f64(), let d = f64() else { return nil }
+                guard let a = r.f64(), let b = r.f64(), let c = r.f64(), let d = r.f64() else { return nil }
                 parts = ScoreParts(similarity: a, salesStrength: b, postRate: c, commissionFit: d)
             }
-            guard let share = f64(), let gmv = f64(), let estimated = u8(), let gpm = optional(), let postRate = optional(),
-                  let rate = optional(), let hasBlocks = u8() else { return nil }
-            var blocks: [FeatureBlock: Double]?
-            if hasBlocks == 1 {
-                var values: [FeatureBlock: Double] = [:]
-                for block in FeatureBlock.allCases {
-                    guard let v = f64() else { return nil }
-                    values[block] = v
-                }
-                blocks = values
-            }
-            guard let note = text() else { return nil }
+            guard let share = r.f64(), let gmv = r.f64(), let estimated = r.u8(), let gpm = r.optional(), let postRate = r.optional(),
+                  let rate = r.optional(), let blocks = r.blocks(), let note = r.text() else { return nil }
             cards.append(EntryCard(
                 creatorID: creatorID, username: username, followers: Int(Int64(bitPattern: followers)), score: Float(bitPattern: score),
                 similarity: similarity, parts: parts, share: share, gmv: gmv, gmvEstimated: estimated == 1, gpm: gpm, postRate: postRate,
                 avgCommissionRate: rate.map { Int($0) }, blocks: blocks, profileNote: note))
         }
-        return i == bytes.count ? cards : nil
+        return r.atEnd ? cards : nil
+    }
+}
+
+/// Reads what `ByteWriter` wrote; every read is nil past the end.
+struct ByteReader {
+    let bytes: [UInt8]
+    var i = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { i == bytes.count }
+
+    mutating func skip(_ n: Int) -> Bool {
+        guard i + n <= bytes.count else { return false }
+        i += n
+        return true
+    }
+
+    mutating func u8() -> UInt8? {
+        guard i < bytes.count else { return nil }
+        defer { i += 1 }
+        return bytes[i]
+    }
+
+    mutating func u32() -> UInt32? {
+        guard i + 4 <= bytes.count else { return nil }
+        defer { i += 4 }
+        return UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+    }
+
+    mutating func u64() -> UInt64? {
+        guard let low = u32(), let high = u32() else { return nil }
+        return UInt64(low) | UInt64(high) << 32
+    }
+
+    mutating func f64() -> Double? { u64().map(Double.init(bitPattern:)) }
+
+    mutating func varint() -> UInt64? {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while let byte = u8() {
+            guard shift < 64 else { return nil }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return value }
+            shift += 7
+        }
+        return nil
+    }
+
+    /// A tagged double: 4 bytes when it is exactly a float.
+    mutating func real() -> Double? {
+        switch u8() {
+        case 4?: return u32().map { Double(Float(bitPattern: $0)) }
+        case 8?: return f64()
+        default: return nil
+        }
+    }
+
+    /// Length-prefixed UTF-8 (u32; nil as 0xFFFFFFFF). `.some(nil)` is a stored nil.
+    mutating func text() -> String?? {
+        guard let n = u32() else { return nil }
+        if n == UInt32.max { return .some(nil) }
+        return utf8(Int(n))
+    }
+
+    /// Varint length + 1 (0 for nil), then UTF-8.
+    mutating func varText() -> String?? {
+        guard let n = varint() else { return nil }
+        if n == 0 { return .some(nil) }
+        guard n - 1 <= UInt64(bytes.count) else { return nil }
+        return utf8(Int(n - 1))
+    }
+
+    mutating func utf8(_ n: Int) -> String?? {
+        guard i + n <= bytes.count else { return nil }
+        defer { i += n }
+        return .some(String(decoding: bytes[i..<(i + n)], as: UTF8.self))
+    }
+
+    mutating func optional() -> Double?? {
+        guard let flag = u8() else { return nil }
+        if flag == 0 { return .some(nil) }
+        guard let v = f64() else { return nil }
+        return .some(v)
+    }
+
+    /// A presence byte, then one double per feature block.
+    mutating func blocks() -> [FeatureBlock: Double]?? {
+        guard let flag = u8() else { return nil }
+        guard flag == 1 else { return .some(nil) }
+        var values: [FeatureBlock: Double] = [:]
+        for block in FeatureBlock.allCases {
+            guard let v = f64() else { return nil }
+            values[block] = v
+        }
+        return .some(values)
     }
 }
 
@@ -164,4 +348,32 @@ struct ByteWriter {
 
     /// A presence byte, then the value.
     mutating func optional(_ v: Double?) { if let v { u8(1); f64(v) } else { u8(0) } }
+
+    mutating func varint(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    /// Varint length + 1 (0 for nil), then UTF-8.
+    mutating func varText(_ s: String?) {
+        guard let s else { varint(0); return }
+        varint(UInt64(s.utf8.count) + 1)
+        bytes.append(contentsOf: s.utf8)
+    }
+
+    /// A tagged double: 4 bytes when it is exactly a float (no rounding either way), else 8.
+    mutating func real(_ v: Double) {
+        let f = Float(v)
+        if Double(f) == v {
+            u8(4)
+            u32(f.bitPattern)
+        } else {
+            u8(8)
+            f64(v)
+        }
+    }
 }

@@ -201,6 +201,19 @@ struct RescorePlan {
         }
     }
 
+    /// Every published creator's part of an entry, once (the run's `run_creators`): the lists keep only
+    /// the product's part. Shared and copied lists name the same creators as this run's ranking.
+    func creatorParts() -> [(id: String, part: [UInt8])] {
+        let k = request.k
+        let chunk = 1024
+        let listed = parallelMap((ranked.count + chunk - 1) / chunk) { j -> [Int] in
+            ranked[(j * chunk)..<min(ranked.count, (j + 1) * chunk)].flatMap { list in list.entries.prefix(k).map { poolIndex[$0.creatorID]! } }
+        }
+        var seen = [Bool](repeating: false, count: inputs.pool.ids.count)
+        for part in listed { for c in part { seen[c] = true } }
+        return seen.indices.filter { seen[$0] }.map { c in (inputs.pool.ids[c], EntryCardCodec.encodeCreatorPart(inputs.creatorPart(c))) }
+    }
+
     /// Index of `value` in the ascending `sorted`, if present.
     static func position<T: BinaryInteger>(of value: T, in sorted: [T]) -> Int? {
         var low = 0
@@ -242,7 +255,7 @@ struct RescorePlan {
         let written = parallelMap(build.count) { j -> [UInt8] in
             let p = build[j]
             let top = ranked[p].entries.prefix(k).map { ScoredIndex(score: $0.score, index: Int32(poolIndex[$0.creatorID]!)) }
-            return EntryCardCodec.encode(inputs.cards(p, top))
+            return EntryCardCodec.encodeProductParts(inputs.cards(p, top))
         }
         for (j, p) in build.enumerated() {
             let payload = RunListPayload(cards: written[j], category: inputs.products[p].category)

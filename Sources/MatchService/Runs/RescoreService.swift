@@ -6,7 +6,7 @@ import MatchKernels
 import MatchStore
 
 public enum CreatorMatchVersion {
-    public static let current = "0.2.0"
+    public static let current = "0.3.0"
 }
 
 public struct RescoreRequest: Sendable {
@@ -157,6 +157,7 @@ public struct RescoreService: Sendable {
             progress?("publishing")
             let t3 = ContinuousClock().now
             let choices = try plan.chooseLists(database: database)
+            let creatorParts = plan.creatorParts()
             lap("entries", t3)
             let inputs = plan.inputs
             let skipped = Dictionary(uniqueKeysWithValues: inputs.skipped.map { ($0.product_id, $0) })
@@ -190,7 +191,7 @@ public struct RescoreService: Sendable {
             try database.write { db in
                 try RunStore.publish(
                     db, run: runID, finishedAt: finished.iso8601, manifest: manifest, inputsDigest: plan.inputsDigest(products.map(\.row)),
-                    products: products, state: plan.state)
+                    products: products, creators: creatorParts, state: plan.state)
                 try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs", "run_products", "run_lists", "run_state"], at: finished.iso8601)
             }
             lap("publish", t4)

@@ -14,25 +14,27 @@ public struct RunExports: Sendable {
     }
 
     /// The published entries of a list: its cards rendered as a live shortlist renders them (same
-    /// wording, current Models/), or the JSON stored by runs from before cards.
-    func entries(_ payload: RunListPayload, run: RunRecord, offeredRate: Int?) throws -> [ShortlistEntry] {
+    /// wording, current Models/), or the JSON stored by runs from before cards. Cards that keep only the
+    /// product's part take each creator's part from the run (`creators`).
+    func entries(_ payload: RunListPayload, run: RunRecord, offeredRate: Int?, creators: RunCreators) throws -> [ShortlistEntry] {
         guard let bytes = payload.cards else {
             return try JSONDecoder().decode([ShortlistEntry].self, from: Data(payload.entries.utf8))
         }
-        guard let cards = EntryCardCodec.decode(bytes) else {
-            throw MatchError(.database, "run \(run.id) has an unreadable shortlist; rescore to write a new run")
-        }
         let context = Self.context(models, run: run, category: payload.category ?? "", offeredRate: offeredRate)
-        return cards.enumerated().map { context.entry($0.element, rank: $0.offset + 1) }
+        return try Self.cards(bytes, run: run, creators: creators).enumerated().map { context.entry($0.element, rank: $0.offset + 1) }
     }
 
     /// The entries' JSON array text.
-    func entriesJSON(_ payload: RunListPayload, run: RunRecord, offeredRate: Int?) throws -> String {
+    func entriesJSON(_ payload: RunListPayload, run: RunRecord, offeredRate: Int?, creators: RunCreators) throws -> String {
         guard let bytes = payload.cards else { return payload.entries }
-        guard let cards = EntryCardCodec.decode(bytes) else {
+        return Self.context(models, run: run, category: payload.category ?? "", offeredRate: offeredRate).json(try Self.cards(bytes, run: run, creators: creators))
+    }
+
+    static func cards(_ bytes: [UInt8], run: RunRecord, creators: RunCreators) throws -> [EntryCard] {
+        guard let cards = EntryCardCodec.decode(bytes, creator: { creators.parts[$0] }) else {
             throw MatchError(.database, "run \(run.id) has an unreadable shortlist; rescore to write a new run")
         }
-        return Self.context(models, run: run, category: payload.category ?? "", offeredRate: offeredRate).json(cards)
+        return cards
     }
 
     /// How a run's cards are worded: a rescore uses the default filters of its ranking.
@@ -49,8 +51,9 @@ public struct RunExports: Sendable {
             let run = try Self.resolve(db, id)
             let rates = Dictionary(uniqueKeysWithValues: try RunStore.products(db, run: run.id).map { ($0.productID, $0.targetRate) })
             var out: [String: String] = [:]
+            let creators = try RunCreators(db, run: run.id)
             for (product, payload) in try RunStore.payloads(db, run: run.id) {
-                out[product] = try entriesJSON(payload, run: run, offeredRate: rates[product] ?? nil)
+                out[product] = try entriesJSON(payload, run: run, offeredRate: rates[product] ?? nil, creators: creators)
             }
             return out
         }
@@ -79,13 +82,14 @@ public struct RunExports: Sendable {
             let run = try Self.resolve(db, id)
             let payloads = try RunStore.payloads(db, run: run.id)
             let products = try RunStore.products(db, run: run.id).filter { $0.status == "eligible" }
+            let creators = try RunCreators(db, run: run.id)
             // Rendering reasons is the work: products in parallel.
             let lines = parallelMap(products.count) { i -> Result<String, MatchError> in
                 let product = products[i]
                 return Result { () throws(MatchError) -> String in
                     let entries: String
                     do {
-                        entries = try payloads[product.productID].map { try entriesJSON($0, run: run, offeredRate: product.targetRate) } ?? "[]"
+                        entries = try payloads[product.productID].map { try entriesJSON($0, run: run, offeredRate: product.targetRate, creators: creators) } ?? "[]"
                     } catch {
                         throw (error as? MatchError) ?? MatchError(.database, "\(error)")
                     }
@@ -108,7 +112,8 @@ public struct RunExports: Sendable {
                 throw MatchError(.ineligible, "in run \(run.id) product \(product) is \(row.status.replacingOccurrences(of: "_", with: " ")): \(reasons.joined(separator: "; "))")
             }
             let payload = try RunStore.payloads(db, run: run.id, product: product)[product]
-            return Self.line(row, run: run.id, entries: try payload.map { try entriesJSON($0, run: run, offeredRate: row.targetRate) } ?? "[]")
+            let creators = try RunCreators(db, run: run.id, ids: payload?.cards.flatMap(EntryCardCodec.creatorIDs) ?? [])
+            return Self.line(row, run: run.id, entries: try payload.map { try entriesJSON($0, run: run, offeredRate: row.targetRate, creators: creators) } ?? "[]")
         }
     }
 
@@ -129,11 +134,12 @@ public struct RunExports: Sendable {
             let before = try RunStore.lists(db, run: old.id)
             let after = try RunStore.lists(db, run: run.id)
             var rows: [String: [ShortlistEntry]] = [:]
+            let creators = try RunCreators(db, run: run.id)
             let rates = Dictionary(uniqueKeysWithValues: try RunStore.products(db, run: run.id).map { ($0.productID, $0.targetRate) })
             for (product, list) in after where before[product]?.id != list.id {
                 let known = Set(before[product]?.creators.map(\.creatorID) ?? [])
                 guard list.creators.contains(where: { !known.contains($0.creatorID) }), let payload = try RunStore.payload(db, list: list.id) else { continue }
-                rows[product] = try entries(payload, run: run, offeredRate: rates[product] ?? nil).filter { !known.contains($0.creator_id) }
+                rows[product] = try entries(payload, run: run, offeredRate: rates[product] ?? nil, creators: creators).filter { !known.contains($0.creator_id) }
             }
             return try RunStore.products(db, run: run.id).compactMap { product in
                 guard let entries = rows[product.productID], !entries.isEmpty else { return nil }
@@ -152,5 +158,18 @@ public struct RunExports: Sendable {
 
     public func diff(from a: Int64, to b: Int64) throws(MatchError) -> RunDiffReport {
         try database.read { db in try RunDiff.compare(db, from: a, to: b) }
+    }
+}
+
+/// A published run's creator parts (`run_creators`), decoded: all of them, or those of some creators.
+struct RunCreators {
+    let parts: [String: CreatorPart]
+
+    init(_ db: Database, run: Int64, ids: [String]? = nil) throws {
+        if let ids, ids.isEmpty {
+            parts = [:]
+            return
+        }
+        parts = try RunStore.creatorParts(db, run: run, ids: ids).compactMapValues(EntryCardCodec.decodeCreatorPart)
     }
 }

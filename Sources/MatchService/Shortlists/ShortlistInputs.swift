@@ -121,6 +121,14 @@ struct ShortlistInputs: @unchecked Sendable {
         }
     }
 
+    /// What creator `c` contributes to each of its entries (the same fields `cards` fills in).
+    func creatorPart(_ c: Int) -> CreatorPart {
+        let signals = pool.signals[c]
+        return CreatorPart(
+            username: pool.usernames[c], followers: pool.followers[c], gmv: signals.gmv, gmvEstimated: signals.gmvEstimated,
+            gpm: signals.gpm, postRate: signals.postRate, avgCommissionRate: signals.avgCommissionRate)
+    }
+
     func cardContext(_ p: Int) -> CardContext {
         CardContext(models: models, explainer: explainer, category: products[p].category, offeredRate: offeredRates[p])
     }
