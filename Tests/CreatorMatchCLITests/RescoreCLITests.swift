@@ -92,6 +92,32 @@ import Glibc
         #expect(d[2] != d[3])
     }
 
+    /// A listed creator whose follower count changes (its GMV is known, so no score moves) leaves every
+    /// list as it was: the next run shares them all, and still shows the new count.
+    @Test func aFollowerChangeRewritesNoListButShows() throws {
+        try seed(creators: 400)
+        #expect(try cli.run(["rescore", "--as-of", "2026-11-25", "--quiet"]).status == 0)
+        struct Line: Decodable { let creators: [Entry] }
+        struct Entry: Decodable { let creator_id: String; let followers: Int }
+        let before = try cli.run(["export", "shortlists"]).stdout.split(separator: "\n").map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
+        let lines = try String(contentsOfFile: cli.path("demo/creators.jsonl"), encoding: .utf8).split(separator: "\n")
+        let listed = Set(before.flatMap { $0.creators.map(\.creator_id) })
+        let line = try #require(lines.first { line in listed.contains { line.contains("\"id\":\"\($0)\"") } && line.contains("\"gmv_30d\"") })
+        let id = try #require(listed.first { line.contains("\"id\":\"\($0)\"") })
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let followers = (object["followers"] as? Int ?? 0) + 1
+        object["followers"] = followers
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: cli.path("changed.jsonl")))
+        #expect(try cli.run(["import", "creators", cli.path("changed.jsonl")]).status == 0)
+        let second = try cli.run(["rescore", "--as-of", "2026-11-25", "--format", "json"])
+        struct Summary: Decodable { let lists_written: Int; let lists_reused: Int }
+        let summary = try JSONDecoder().decode(Summary.self, from: Data(second.stdout.utf8))
+        #expect(summary.lists_written == 0 && summary.lists_reused == before.count)
+        let after = try cli.run(["export", "shortlists"]).stdout.split(separator: "\n").map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
+        let shown = after.flatMap(\.creators).filter { $0.creator_id == id }
+        #expect(!shown.isEmpty && shown.allSatisfy { $0.followers == followers })
+    }
+
     @Test func aSecondRescoreExitsWith75WhileTheLockIsHeld() throws {
         try seed(creators: 200)
         let lockPath = cli.databasePath + ".rescore.lock"

@@ -231,15 +231,22 @@ struct RescorePlan {
         let k = request.k
         var choices = [RunListChoice?](repeating: nil, count: ranked.count)
         var copies: [(p: Int, list: Int64)] = []
+        // Same product inputs, creators and scores, but some listed creator changed: written, then
+        // compared with the stored list (below).
+        var compare: [Int: RunList] = [:]
         var build: [Int] = []
         for p in ranked.indices {
             let id = inputs.products[p].id.rawValue
             let list = ranked[p]
             let published = min(k, list.entries.count)
             if let changed, let old = previousLists[id], previousProducts[id]?.digest == productDigests[p], old.published == published,
-               old.creators.elementsEqual(list.entries.prefix(published)),
-               list.entries.prefix(published).allSatisfy({ !changed[poolIndex[$0.creatorID]!] }) {
-                if old.ranked == list { choices[p] = .existing(old.id) } else { copies.append((p, old.id)) }
+               old.creators.elementsEqual(list.entries.prefix(published)) {
+                if list.entries.prefix(published).allSatisfy({ !changed[poolIndex[$0.creatorID]!] }) {
+                    if old.ranked == list { choices[p] = .existing(old.id) } else { copies.append((p, old.id)) }
+                } else {
+                    compare[p] = old
+                    build.append(p)
+                }
             } else {
                 build.append(p)
             }
@@ -257,7 +264,21 @@ struct RescorePlan {
             let top = ranked[p].entries.prefix(k).map { ScoredIndex(score: $0.score, index: Int32(poolIndex[$0.creatorID]!)) }
             return EntryCardCodec.encodeProductParts(inputs.cards(p, top))
         }
-        for (j, p) in build.enumerated() {
+        // A listed creator that changed only in what the run keeps per creator (followers, username, a
+        // GMV that does not move the score, …) leaves the list's product parts as they were: the stored
+        // list is shared (rendered with this run's creator parts, it reads as a new one would).
+        var unchanged: Set<Int> = []
+        if !compare.isEmpty {
+            try database.read { db in
+                for (j, p) in build.enumerated() {
+                    guard let old = compare[p], old.ranked == ranked[p], let payload = try RunStore.payload(db, list: old.id),
+                          payload.cards == written[j] else { continue }
+                    unchanged.insert(p)
+                    choices[p] = .existing(old.id)
+                }
+            }
+        }
+        for (j, p) in build.enumerated() where !unchanged.contains(p) {
             let payload = RunListPayload(cards: written[j], category: inputs.products[p].category)
             choices[p] = .new(NewRunList(published: min(k, ranked[p].entries.count), ranked: ranked[p], payload: payload))
         }
