@@ -48,13 +48,25 @@ def perturb(source, out, share, seed):
             f.write(json.dumps(c) + "\n")
 
 
-def report(title, summary, timing, bare):
-    s = json.loads(Path(summary).read_text())
-    wall, rss_kb = Path(timing).read_text().split()[-2:]
+def report(title, bare, *runs):
+    """One scenario: each of `runs` is a path prefix with the rescore summary (.json) and /usr/bin/time's
+    output (.time). With several runs, prints the median total and the range, and the median run's
+    phases (timings on a shared VM vary run to run)."""
+    loaded = []
+    for prefix in runs:
+        s = json.loads(Path(prefix + ".json").read_text())
+        wall, rss_kb = Path(prefix + ".time").read_text().split()[-2:]
+        loaded.append((s["timings_ms"]["total"] / 1000, float(wall), int(rss_kb), s))
+    loaded.sort(key=lambda r: r[0])
+    total, wall, rss_kb, s = loaded[len(loaded) // 2]
     t = s["timings_ms"]
-    total = t["total"] / 1000
+    bare = float(bare)
     print(f"\n{title} (run {s['run_id']}, {s['mode']})")
-    print(f"  wall {float(wall):.1f} s, peak RSS {int(rss_kb) / 1024:.0f} MB; "
+    if len(loaded) > 1:
+        totals = ", ".join(f"{r[0]:.2f}" for r in loaded)
+        print(f"  {len(loaded)} runs, total (s): {totals}; median {total:.2f} s = {total / bare:.2f} x the bare matcher, "
+              f"range {loaded[0][0] / bare:.2f}-{loaded[-1][0] / bare:.2f} x; the median run:")
+    print(f"  wall {wall:.1f} s, peak RSS {rss_kb / 1024:.0f} MB; "
           f"{s['products_scored']} products x {s['creators']} creators")
     phases = ", ".join(f"{name} {t[name] / 1000:.2f}" for name in
                        ("eligibility", "load", "digests", "search", "entries", "publish", "compare", "prune") if name in t)
@@ -66,8 +78,8 @@ def report(title, summary, timing, bare):
     print(f"  {extra}products searched over every creator {s['products_searched']}, "
           f"lists written {s['lists_written']}, shared {s['lists_reused']}")
     search = t["search"] / 1000
-    print(f"  total {total:.2f} s = {total / float(bare):.2f} x the bare matcher ({float(bare):.2f} s, similarity top-k); "
-          f"search phase (the blended matcher itself) {search:.2f} s = {search / float(bare):.2f} x")
+    print(f"  total {total:.2f} s = {total / bare:.2f} x the bare matcher ({bare:.2f} s, similarity top-k); "
+          f"search phase (the blended matcher itself) {search:.2f} s = {search / bare:.2f} x")
     print(f"  outside the search (load, eligibility, commission, digests, entries, publish, compare, prune): "
           f"{total - search:.2f} s = {(total - search) / max(search, 1e-9) * 100:.0f}% of the search phase")
 

@@ -2,10 +2,11 @@
 # Rescore on 200,000 creators × 20,000 products × d = 64 (seeded demo data, generated and imported
 # once into .build-bench-data/), k = 50, blended: the bare matcher on the same vectors
 # (creatormatch-bench --vectors), a full rescore with every list written, a full rescore with
-# nothing changed, an incremental rescore after 1% of creators changed and a full one on that data
-# from the same state (a copy of the database), all with --keep 3. Prints each run's phases, the ratio to the bare matcher, and what lies outside
-# the run's own search phase (the blended matcher measured in the same run).
-#   Scripts/bench_rescore.sh [CREATORS] [PRODUCTS]
+# nothing changed (those two REPEAT=3 times each: the median and the range), an incremental rescore
+# after 1% of creators changed and a full one on that data from the same state (a copy of the
+# database), all with --keep 3. Prints each run's phases, the ratio to the bare matcher, and what lies
+# outside the run's own search phase (the blended matcher measured in the same run).
+#   [REPEAT=3] Scripts/bench_rescore.sh [CREATORS] [PRODUCTS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh
@@ -30,22 +31,26 @@ python3 Scripts/bench_rescore.py dump "$db" "$dir/vectors" 50
 "$bindir/creatormatch-bench" --vectors "$dir/vectors" | tee "$dir/bench.txt"
 bare=$(sed -n 's/.*RESULT .* topk_s=\([0-9.]*\).*/\1/p' "$dir/bench.txt")
 
-# --keep 3 as a nightly job would run it (the database stays the same size run after run).
-run_on() { local on="$1"; shift; /usr/bin/time -f "%e %M" -o "$dir/time.txt" "$bin" --db "$on" rescore --as-of "$as_of" --keep 3 --format json "$@" > "$dir/summary.json"; }
-run() { run_on "$db" "$@"; }
-report() { python3 Scripts/bench_rescore.py report "$1" "$dir/summary.json" "$dir/time.txt" "$bare"; }
-# A different --limit first, so that the measured full run shares no list with an earlier one.
-run --limit 49 >/dev/null
-run; report "full rescore, every list written"
-run; report "full rescore, nothing changed (lists shared)"
+# --keep 3 as a nightly job would run it (the database stays the same size run after run). Each run
+# leaves its summary in $dir/<name>.json and its wall time and peak RSS in $dir/<name>.time.
+repeat="${REPEAT:-3}"
+run_on() { local on="$1" name="$2"; shift 2; /usr/bin/time -f "%e %M" -o "$dir/$name.time" "$bin" --db "$on" rescore --as-of "$as_of" --keep 3 --format json "$@" > "$dir/$name.json"; }
+report() { python3 Scripts/bench_rescore.py report "$1" "$bare" "${@:2}"; }
+# Every list written: the previous run had another k (--limit 49), so no list can be shared.
+every=()
+for i in $(seq "$repeat"); do run_on "$db" other --limit 49; run_on "$db" "every-$i"; every+=("$dir/every-$i"); done
+report "full rescore, every list written" "${every[@]}"
+same=()
+for i in $(seq "$repeat"); do run_on "$db" "same-$i"; same+=("$dir/same-$i"); done
+report "full rescore, nothing changed (lists shared)" "${same[@]}"
 python3 Scripts/bench_rescore.py perturb "$dir/demo/creators.jsonl" "$dir/changes.jsonl" 0.01 "$RANDOM"
 "$bin" --db "$db" import creators "$dir/changes.jsonl" >&2
 # The full run to compare with starts from the same state (a copy of the database), so it has the
 # same lists to write as the incremental one.
 rm -f "$dir/same.sqlite" "$dir/same.sqlite-wal" "$dir/same.sqlite-shm"
 python3 -c "import sqlite3,sys; s=sqlite3.connect(sys.argv[1]); d=sqlite3.connect(sys.argv[2]); s.backup(d); d.close()" "$db" "$dir/same.sqlite"
-run --incremental; report "incremental rescore after 1% of creators changed"
-run_on "$dir/same.sqlite"; report "full rescore of the same data, from the same state (for comparison)"
+run_on "$db" incremental --incremental; report "incremental rescore after 1% of creators changed" "$dir/incremental"
+run_on "$dir/same.sqlite" full-same; report "full rescore of the same data, from the same state (for comparison)" "$dir/full-same"
 rm -f "$dir/same.sqlite" "$dir/same.sqlite-wal" "$dir/same.sqlite-shm"
 # Interactive latency on the same market: warm single-product shortlists through the server.
 python3 Scripts/bench_rescore.py serve "$bin" "$db" 100

@@ -31,20 +31,35 @@ struct RescorePlan {
     /// Products searched over every creator.
     var searched = 0
 
-    init(inputs: ShortlistInputs, request: RescoreRequest) {
+    /// Per creator of a pool: the digest of its id, of everything it contributes
+    /// (`CandidatePool.contentDigest`), and its index by id. Needs only the creators, so a rescore
+    /// computes it while it reads the rest.
+    struct CreatorDigests: Sendable {
+        let ids: [UInt64]
+        let contents: [UInt64]
+        let index: [String: Int]
+
+        init(pool: CandidatePool, matrix: FeatureMatrix) {
+            ids = pool.ids.map { id in
+                var h = FNV1a64()
+                h.combine(id)
+                return h.state
+            }
+            contents = parallelMap(pool.ids.count) { pool.contentDigest($0, row: matrix.row($0)) }
+            index = Dictionary(uniqueKeysWithValues: pool.ids.enumerated().map { ($0.element, $0.offset) })
+        }
+    }
+
+    init(inputs: ShortlistInputs, request: RescoreRequest, creators: CreatorDigests? = nil) {
         precondition(inputs.creatorMatrix != nil, "a rescore keeps the creator matrix in memory")
         self.inputs = inputs
         self.request = request
-        let pool = inputs.pool
-        let matrix = inputs.creatorMatrix!
-        let idDigests = pool.ids.map { id in
-            var h = FNV1a64()
-            h.combine(id)
-            return h.state
-        }
-        self.idDigests = idDigests
-        contentDigests = parallelMap(pool.ids.count) { pool.contentDigest($0, row: matrix.row($0)) }
-        let ids = idDigests
+        let digests = creators ?? CreatorDigests(pool: inputs.pool, matrix: inputs.creatorMatrix!)
+        precondition(digests.ids.count == inputs.pool.ids.count, "digests of another pool")
+        idDigests = digests.ids
+        contentDigests = digests.contents
+        poolIndex = digests.index
+        let ids = digests.ids
         productDigests = inputs.products.indices.map { p in
             let product = inputs.products[p]
             var h = FNV1a64()
@@ -63,7 +78,6 @@ struct RescorePlan {
             h.combine(excluded)
             return h.hexDigest
         }
-        poolIndex = Dictionary(uniqueKeysWithValues: pool.ids.enumerated().map { ($0.element, $0.offset) })
     }
 
     /// Digest of everything the run read: every creator's id and content digest (id order), every

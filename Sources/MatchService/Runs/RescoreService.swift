@@ -138,6 +138,9 @@ public struct RescoreService: Sendable {
             let t1 = ContinuousClock().now
             let (plan, eligibility): (RescorePlan, EligibilityReport) = try database.read { db in
                 let creators = try service.loadCreators(db, shortlistRequest)
+                // The creators' digests need nothing else: computed while the rest is read.
+                let (pool, matrix) = (creators.pool, creators.matrix!)
+                let creatorDigests = Background { RescorePlan.CreatorDigests(pool: pool, matrix: matrix) }
                 let checked = try eligibilityTask.value()
                 timings["eligibility"] = checked.ms
                 let selection = try service.selectProducts(shortlistRequest, eligibility: checked.report)
@@ -145,7 +148,7 @@ public struct RescoreService: Sendable {
                 lap("load", t1)
                 for (part, ms) in inputs.loadTimings { timings["load." + part] = ms }
                 let tPlan = ContinuousClock().now
-                var plan = RescorePlan(inputs: inputs, request: request)
+                var plan = RescorePlan(inputs: inputs, request: request, creators: try creatorDigests.value())
                 if let previousTask { plan.compare(with: try previousTask.value(), models: models) }
                 lap("digests", tPlan)
                 let t2 = ContinuousClock().now
@@ -195,21 +198,28 @@ public struct RescoreService: Sendable {
                 try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs", "run_products", "run_lists", "run_state"], at: finished.iso8601)
             }
             lap("publish", t4)
-            let t5 = ContinuousClock().now
-            // From memory: the previous run's rows and lists were read to compare digests.
-            let changes: RunDiffSummary? = previous.map { old in
-                let rows = Dictionary(uniqueKeysWithValues: products.map { ($0.row.productID, $0.row) })
-                return RunDiff.diff(from: old.id, to: runID, old: plan.previousProducts, new: rows, detail: false) { id in
-                    let before = plan.previousLists[id]?.creators.map(\.creatorID) ?? []
-                    guard let p = productIndex[id] else { return (before, []) }
-                    if case .existing = choices[p] { return nil }
-                    return (before, plan.ranked[p].entries.prefix(request.k).map(\.creatorID))
-                }.summary
+            // What changed, from memory (the previous run's rows and lists were read to compare digests),
+            // on another thread while this one prunes.
+            let k = request.k
+            let comparing = previous.map { old in
+                Background { () -> (summary: RunDiffSummary, ms: Int) in
+                    let started = ContinuousClock().now
+                    let rows = Dictionary(uniqueKeysWithValues: products.map { ($0.row.productID, $0.row) })
+                    let summary = RunDiff.diff(from: old.id, to: runID, old: plan.previousProducts, new: rows, detail: false) { id in
+                        let before = plan.previousLists[id]?.creators.map(\.creatorID) ?? []
+                        guard let p = productIndex[id] else { return (before, []) }
+                        if case .existing = choices[p] { return nil }
+                        return (before, plan.ranked[p].entries.prefix(k).map(\.creatorID))
+                    }.summary
+                    return (summary, (ContinuousClock().now - started).milliseconds)
+                }
             }
-            lap("compare", t5)
             let t6 = ContinuousClock().now
             let pruned = try request.keep.map { keep in try database.write { db in try RunStore.prune(db, keep: keep) } } ?? 0
             lap("prune", t6)
+            let compared = try comparing?.value()
+            let changes = compared?.summary
+            timings["compare"] = compared?.ms ?? 0
             lap("total", monotonic)
             logger.info("rescore.published", metadata: ["run.id": "\(runID)", "job.duration_ms": "\(timings["total"] ?? 0)", "rescore.mode": "\(mode)"])
             return RescoreSummary(
