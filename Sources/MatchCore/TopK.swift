@@ -83,9 +83,25 @@ public struct TopKCollector: Sendable {
         }
     }
 
-    /// The kept candidates, best first.
+    /// The kept candidates, best first: heapsort in place (the worst goes to the back, one at a time).
     public func sorted() -> [ScoredIndex] {
-        heap.sorted(by: ScoredIndex.ranksBefore)
+        var out = heap
+        var end = out.count - 1
+        while end > 0 {
+            out.swapAt(0, end)
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                guard left < end else { break }
+                var worst = left
+                if left + 1 < end, Self.worse(out[left + 1], out[left]) { worst = left + 1 }
+                guard Self.worse(out[worst], out[parent]) else { break }
+                out.swapAt(worst, parent)
+                parent = worst
+            }
+            end -= 1
+        }
+        return out
     }
 
     /// Merges another collector's candidates into this one (for partitions searched apart).

@@ -127,16 +127,36 @@ public struct TopKSearch: Sendable {
                 Self.seededFloors(products: products, creators: memory.matrix, k: k, seeds: seeds, exclusions: exclusions, adjustment: adjustment, floors: floors)
             }
         } ?? floors
-        if let adjustment, let floors, let memory = creators as? InMemoryCreators,
-           let members = Self.reachable(upperBounds: adjustment.upperBounds, scale: adjustment.scale, floors: floors) {
-            return try scanReachable(members, products: products, creators: memory.matrix, k: k, exclusions: exclusions, adjustment: adjustment, floors: floors)
+        if let adjustment, let floors, let memory = creators as? InMemoryCreators {
+            // Products with a floor score only the creators that can reach it; any without one (too few
+            // seeds) are searched over every creator, apart, so they do not undo the others' pruning.
+            let bounded = floors.indices.filter { floors[$0] > -.infinity }
+            if !bounded.isEmpty, let members = Self.reachable(upperBounds: adjustment.upperBounds, scale: adjustment.scale, floors: bounded.map { floors[$0] }) {
+                if bounded.count == m {
+                    return try scanReachable(members, products: products, creators: memory.matrix, k: k, exclusions: exclusions, adjustment: adjustment, floors: floors)
+                }
+                let open = floors.indices.filter { floors[$0] == -.infinity }
+                func restricted(to part: [Int]) -> ScoreAdjustment {
+                    ScoreAdjustment(scale: adjustment.scale, upperBounds: adjustment.upperBounds) { p, c in adjustment.bonus(part[p], c) }
+                }
+                let pruned = try scanReachable(
+                    members, products: products.gathering(bounded), creators: memory.matrix, k: k, exclusions: exclusions.map { e in bounded.map { e[$0] } },
+                    adjustment: restricted(to: bounded), floors: bounded.map { floors[$0] })
+                let full = try scan(
+                    products: products.gathering(open), creators: creators, k: k, exclusions: exclusions.map { e in open.map { e[$0] } },
+                    adjustment: restricted(to: open), floors: nil)
+                var results = [[ScoredIndex]](repeating: [], count: m)
+                for (j, p) in bounded.enumerated() { results[p] = pruned[j] }
+                for (j, p) in open.enumerated() { results[p] = full[j] }
+                return results
+            }
         }
         return try scan(products: products, creators: creators, k: k, exclusions: exclusions, adjustment: adjustment, floors: floors)
     }
 
     /// The creators whose best possible score reaches the lowest floor: with normalized vectors the
     /// cosine is at most 1, so `scale * cosine + bonus` is at most `|scale| + upperBound` (with a margin
-    /// for rounding). Nil when the floors are unknown or most creators can reach them. In a blended
+    /// for rounding). Nil when a floor is unknown or most creators can reach them. In a blended
     /// ranking where a product's k-th best score is already known (seeds), this is usually a few
     /// percent of the creators: the rest are never scored.
     static func reachable(upperBounds: [Float], scale: Float, floors: [Float]) -> [Int32]? {
@@ -225,6 +245,8 @@ public struct TopKSearch: Sendable {
                     }
                 }
             }
+            // The k-th best: the lowest when there are exactly k, else after a sort.
+            if scores.count == k { return max(floor, scores.min()!.nextDown) }
             scores.sort(by: >)
             return max(floor, scores[k - 1].nextDown)
         }
@@ -480,7 +502,7 @@ struct WorkerState {
 extension Array where Element == Int32 {
     /// Binary search in a sorted array.
     @inline(__always)
-    func sortedContains(_ value: Int32) -> Bool {
+    public func sortedContains(_ value: Int32) -> Bool {
         var low = 0
         var high = count
         while low < high {

@@ -57,8 +57,10 @@ struct ShortlistInputs: @unchecked Sendable {
                 // of a concentration cap's refill, where scoring 2k seeds per product would cost more
                 // than it saves.)
                 let strongest = floors == nil && k <= 256 ? Self.highest(adjustment.upperBounds, count: 2 * k) : []
+                // Seeds the product now excludes (say, creators invited from yesterday's list) do not count.
                 let groupSeeds = positions.map { position -> [Int32] in
-                    let own = seeds?[position] ?? []
+                    let excluded = exclusions[position]
+                    let own = (seeds?[position] ?? []).filter { !excluded.sortedContains($0) }
                     return own.count >= k ? own : own + strongest
                 }
                 let found = try searchOnce(
