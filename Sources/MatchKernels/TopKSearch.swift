@@ -128,26 +128,35 @@ public struct TopKSearch: Sendable {
             }
         } ?? floors
         if let adjustment, let floors, let memory = creators as? InMemoryCreators {
-            // Products with a floor score only the creators that can reach it; any without one (too few
-            // seeds) are searched over every creator, apart, so they do not undo the others' pruning.
-            let bounded = floors.indices.filter { floors[$0] > -.infinity }
-            if !bounded.isEmpty, let members = Self.reachable(upperBounds: adjustment.upperBounds, scale: adjustment.scale, floors: bounded.map { floors[$0] }) {
-                if bounded.count == m {
-                    return try scanReachable(members, products: products, creators: memory.matrix, k: k, exclusions: exclusions, adjustment: adjustment, floors: floors)
-                }
-                let open = floors.indices.filter { floors[$0] == -.infinity }
-                func restricted(to part: [Int]) -> ScoreAdjustment {
-                    ScoreAdjustment(scale: adjustment.scale, upperBounds: adjustment.upperBounds) { p, c in adjustment.bonus(part[p], c) }
-                }
-                let pruned = try scanReachable(
-                    members, products: products.gathering(bounded), creators: memory.matrix, k: k, exclusions: exclusions.map { e in bounded.map { e[$0] } },
-                    adjustment: restricted(to: bounded), floors: bounded.map { floors[$0] })
-                let full = try scan(
-                    products: products.gathering(open), creators: creators, k: k, exclusions: exclusions.map { e in open.map { e[$0] } },
-                    adjustment: restricted(to: open), floors: nil)
+            // Products with a floor score only the creators that can reach it. The lowest floor of a
+            // group decides how many that is, so products go in groups by floor (the lowest tenth, the
+            // rest of the lower half, the upper half); those without one (too few seeds) are searched
+            // over every creator, apart, so they do not undo the others' pruning.
+            let open = floors.indices.filter { floors[$0] == -.infinity }
+            let bounded = floors.indices.filter { floors[$0] > -.infinity }.sorted { floors[$0] < floors[$1] }
+            var groups = open.isEmpty ? [] : [open]
+            if bounded.count >= 64 {
+                groups += [Array(bounded[..<(bounded.count / 10)]), Array(bounded[(bounded.count / 10)..<(bounded.count / 2)]), Array(bounded[(bounded.count / 2)...])]
+            } else if !bounded.isEmpty {
+                groups.append(bounded)
+            }
+            if groups.count > 1 || !bounded.isEmpty {
                 var results = [[ScoredIndex]](repeating: [], count: m)
-                for (j, p) in bounded.enumerated() { results[p] = pruned[j] }
-                for (j, p) in open.enumerated() { results[p] = full[j] }
+                for group in groups {
+                    let part = group.count == m ? Array(0..<m) : group.sorted()
+                    let whole = part.count == m
+                    let partFloors = part.map { floors[$0] }
+                    let partAdjustment = whole ? adjustment : ScoreAdjustment(scale: adjustment.scale, upperBounds: adjustment.upperBounds) { p, c in adjustment.bonus(part[p], c) }
+                    let partProducts = whole ? products : products.gathering(part)
+                    let partExclusions = whole ? exclusions : exclusions.map { e in part.map { e[$0] } }
+                    let found: [[ScoredIndex]]
+                    if let members = Self.reachable(upperBounds: adjustment.upperBounds, scale: adjustment.scale, floors: partFloors) {
+                        found = try scanReachable(members, products: partProducts, creators: memory.matrix, k: k, exclusions: partExclusions, adjustment: partAdjustment, floors: partFloors)
+                    } else {
+                        found = try scan(products: partProducts, creators: creators, k: k, exclusions: partExclusions, adjustment: partAdjustment, floors: partFloors)
+                    }
+                    for (j, p) in part.enumerated() { results[p] = found[j] }
+                }
                 return results
             }
         }
@@ -171,9 +180,6 @@ public struct TopKSearch: Sendable {
     /// go to the lower creator index), mapped back. Exact when every other creator scores below every
     /// product's floor (`reachable`).
     func scanReachable(_ members: [Int32], products: FeatureMatrix, creators: FeatureMatrix, k: Int, exclusions: [[Int32]]?, adjustment: ScoreAdjustment, floors: [Float]) throws -> [[ScoredIndex]] {
-        var position = [Int32](repeating: -1, count: creators.rows)
-        for (j, c) in members.enumerated() { position[Int(c)] = Int32(j) }
-        let memberExclusions = exclusions?.map { list in list.compactMap { c -> Int32? in position[Int(c)] >= 0 ? position[Int(c)] : nil } }
         let memberAdjustment = ScoreAdjustment(scale: adjustment.scale, upperBounds: members.map { adjustment.upperBounds[Int($0)] }) { p, c in
             adjustment.bonus(p, Int(members[c]))
         }
@@ -182,12 +188,14 @@ public struct TopKSearch: Sendable {
         tiles.creatorTile = max(256, min(tiles.creatorTile, (members.count / max(1, 4 * tiles.threads) + 15) / 16 * 16))
         let found = try TopKSearch(configuration: tiles).scan(
             products: products, creators: InMemoryCreators(normalized: creators.gathering(members.map(Int.init))), k: k,
-            exclusions: memberExclusions, adjustment: memberAdjustment, floors: floors)
+            exclusions: exclusions, excludedBy: members, adjustment: memberAdjustment, floors: floors)
         return found.map { list in list.map { ScoredIndex(score: $0.score, index: members[Int($0.index)]) } }
     }
 
     /// Every creator tile against every product block, in parallel.
-    func scan(products: FeatureMatrix, creators: any CreatorTileSource, k: Int, exclusions: [[Int32]]?, adjustment: ScoreAdjustment?, floors: [Float]?) throws -> [[ScoredIndex]] {
+    /// `excludedBy`: the creators' indices in `exclusions` when the tiles hold only some creators (the
+    /// exclusions stay in the whole pool's indices, looked up only for candidates).
+    func scan(products: FeatureMatrix, creators: any CreatorTileSource, k: Int, exclusions: [[Int32]]?, excludedBy: [Int32]? = nil, adjustment: ScoreAdjustment?, floors: [Float]?) throws -> [[ScoredIndex]] {
         let m = products.rows
         let iterator = try creators.makeIterator(tileRows: configuration.creatorTile)
         let workers = max(1, configuration.threads)
@@ -201,7 +209,7 @@ public struct TopKSearch: Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var state = WorkerState(
                 products: products, packedProducts: packedProducts, k: k, configuration: configuration,
-                precision: precision, adjustment: adjustment, exclusions: exclusions, floors: floors)
+                precision: precision, adjustment: adjustment, exclusions: exclusions, excludedBy: excludedBy, floors: floors)
             do {
                 while let tile = try iterator.next() {
                     state.score(tile)
@@ -315,6 +323,8 @@ struct WorkerState {
     /// closure per candidate (zero and unused without an adjustment).
     let bonus: @Sendable (Int, Int) -> Float
     let exclusions: [[Int32]]?
+    /// Per tile row index, the index `exclusions` use (nil: the same).
+    let excludedBy: [Int32]?
     var collectors: [TopKCollector]
     let maxTileRows: Int
     /// float32: the score tile. bfloat16: unused.
@@ -329,7 +339,7 @@ struct WorkerState {
     var candidateColumns: [Int32] = []
 
     init(products: FeatureMatrix, packedProducts: [UInt32], k: Int, configuration: TileConfiguration,
-         precision: FilterPrecision, adjustment: ScoreAdjustment?, exclusions: [[Int32]]?, floors: [Float]?) {
+         precision: FilterPrecision, adjustment: ScoreAdjustment?, exclusions: [[Int32]]?, excludedBy: [Int32]? = nil, floors: [Float]?) {
         self.products = products
         self.packedProducts = packedProducts
         self.configuration = configuration
@@ -342,6 +352,7 @@ struct WorkerState {
             bonus = { @Sendable (_: Int, _: Int) -> Float in 0 }
         }
         self.exclusions = exclusions
+        self.excludedBy = excludedBy
         collectors = floors.map { $0.map { TopKCollector(k: k, floor: $0) } } ?? Array(repeating: TopKCollector(k: k), count: products.rows)
         let block = min(configuration.productBlock, products.rows)
         // A pre-packed source rounds tiles up to whole groups of 16 creators.
@@ -494,7 +505,7 @@ struct WorkerState {
     @inline(__always)
     mutating func offer(product p: Int, index: Int32, score: Float) {
         guard score >= collectors[p].threshold else { return }
-        if let exclusions, exclusions[p].sortedContains(index) { return }
+        if let exclusions, exclusions[p].sortedContains(excludedBy.map { $0[Int(index)] } ?? index) { return }
         collectors[p].offer(score: score, index: index)
     }
 }

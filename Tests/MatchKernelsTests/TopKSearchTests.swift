@@ -247,7 +247,8 @@ extension Array {
     @Test func creatorsBelowEveryFloorAreSkippedWithoutChangingResults() throws {
         var random = Generator(state: 89)
         let n = 4000
-        let products = random.matrix(40, 16)
+        let m = 96  // enough bounded products to be searched in groups by floor
+        let products = random.matrix(m, 16)
         var perCreator = (0..<n).map { c in c % 25 == 0 ? Float(220 + random.int(80)) / 400 : Float(random.int(16) * random.int(16)) / 400 }
         // Weak creators identical to a product (cosine 1) with bounds in small steps: some of them sit just
         // above the product's floor, where only a bound taken at cosine 1 keeps them.
@@ -263,10 +264,10 @@ extension Array {
         let bounds = perCreator
         let adjustment = ScoreAdjustment(scale: 0.3, upperBounds: bounds) { p, c in bounds[c] * (p % 2 == 0 ? 1 : 0.875) }
         let strong = (0..<n).filter { $0 % 25 == 0 }.map(Int32.init)
-        let exclusions: [[Int32]] = (0..<40).map { p in Array(strong[(p % 7)..<(p % 7 + 12)]).sorted() }
+        let exclusions: [[Int32]] = (0..<m).map { p in Array(strong[(p % 7)..<(p % 7 + 12)]).sorted() }
         let k = 20
         let reference = ReferenceSearch.search(products: products, creators: creators, k: k, exclusions: exclusions, adjustment: adjustment)
-        let seeds: [[Int32]] = (0..<40).map { p in p % 5 == 4 ? [] : strong }
+        let seeds: [[Int32]] = (0..<m).map { p in p % 5 == 4 ? [] : strong }
         let floors = TopKSearch.seededFloors(products: products, creators: creators, k: k, seeds: seeds, exclusions: exclusions, adjustment: adjustment, floors: nil)
         let seeded = floors.enumerated().filter { $0.offset % 5 != 4 }.map(\.element)
         let scored = TopKSearch.reachable(upperBounds: perCreator, scale: 0.3, floors: seeded)?.count ?? n
@@ -278,7 +279,7 @@ extension Array {
         for configuration in Self.configurations([Self.tiny, TileConfiguration(productBlock: 8, creatorTile: 128, threads: 2)]) {
             let search = TopKSearch(configuration: configuration)
             // Only the seeded products (their floors allow skipping), then all of them.
-            let part = (0..<40).filter { $0 % 5 != 4 }
+            let part = (0..<m).filter { $0 % 5 != 4 }
             let result = try search.search(
                 products: products.gathering(part), creators: InMemoryCreators(normalized: creators), k: k,
                 exclusions: part.map { exclusions[$0] },

@@ -20,6 +20,8 @@ struct RescorePlan {
     /// Per pool creator, whether its digest differs from the previous run's (nil without a comparable
     /// previous run: then nothing is shared).
     var changed: [Bool]?
+    /// The previous run's lists as pool indices by product id, when computed ahead (else from the lists).
+    var previousSeeds: [String: [Int32]] = [:]
     /// The previous published run's products and lists (empty for the first run).
     var previousProducts: [String: RunProductRow] = [:]
     var previousLists: [String: RunList] = [:]
@@ -206,7 +208,8 @@ struct RescorePlan {
         // The previous run's list of a product (any parameters: they are only real candidates) seeds its
         // search, which then starts near its final threshold; the results are the same.
         let seeds = dirty.map { p -> [Int32] in
-            previousLists[products[p].id.rawValue]?.ranked.entries.compactMap { poolIndex[$0.creatorID].map(Int32.init) } ?? []
+            let id = products[p].id.rawValue
+            return previousSeeds[id] ?? previousLists[id].map { Self.seeds($0, index: poolIndex) } ?? []
         }
         let results = try inputs.search(products: dirty, creators: inputs.source, pool: pool, k: depth, exclusions: dirty.map { inputs.exclusions[$0] }, seeds: seeds)
         for (j, p) in dirty.enumerated() {
@@ -226,6 +229,21 @@ struct RescorePlan {
         var seen = [Bool](repeating: false, count: inputs.pool.ids.count)
         for part in listed { for c in part { seen[c] = true } }
         return seen.indices.filter { seen[$0] }.map { c in (inputs.pool.ids[c], EntryCardCodec.encodeCreatorPart(inputs.creatorPart(c))) }
+    }
+
+    /// A previous list's creators as pool indices (those still in the pool), best first.
+    static func seeds(_ list: RunList, index: [String: Int]) -> [Int32] {
+        list.ranked.entries.compactMap { index[$0.creatorID].map(Int32.init) }
+    }
+
+    /// Every previous list's seeds by product id, in parallel (a rescore computes them while it reads).
+    static func seeds(_ lists: [String: RunList], index: [String: Int]) -> [String: [Int32]] {
+        let all = Array(lists.values)
+        let chunk = 512
+        let parts = parallelMap((all.count + chunk - 1) / chunk) { j in
+            all[(j * chunk)..<min(all.count, (j + 1) * chunk)].map { ($0.productID, seeds($0, index: index)) }
+        }
+        return Dictionary(parts.joined(), uniquingKeysWith: { a, _ in a })
     }
 
     /// Index of `value` in the ascending `sorted`, if present.

@@ -140,7 +140,11 @@ public struct RescoreService: Sendable {
                 let creators = try service.loadCreators(db, shortlistRequest)
                 // The creators' digests need nothing else: computed while the rest is read.
                 let (pool, matrix) = (creators.pool, creators.matrix!)
-                let creatorDigests = Background { RescorePlan.CreatorDigests(pool: pool, matrix: matrix) }
+                let creatorDigests = Background { () throws -> (digests: RescorePlan.CreatorDigests, seeds: [String: [Int32]]) in
+                    let digests = RescorePlan.CreatorDigests(pool: pool, matrix: matrix)
+                    let seeds = try previousTask.map { try RescorePlan.seeds($0.value().lists, index: digests.index) } ?? [:]
+                    return (digests, seeds)
+                }
                 let checked = try eligibilityTask.value()
                 timings["eligibility"] = checked.ms
                 let selection = try service.selectProducts(shortlistRequest, eligibility: checked.report)
@@ -148,7 +152,9 @@ public struct RescoreService: Sendable {
                 lap("load", t1)
                 for (part, ms) in inputs.loadTimings { timings["load." + part] = ms }
                 let tPlan = ContinuousClock().now
-                var plan = RescorePlan(inputs: inputs, request: request, creators: try creatorDigests.value())
+                let ahead = try creatorDigests.value()
+                var plan = RescorePlan(inputs: inputs, request: request, creators: ahead.digests)
+                plan.previousSeeds = ahead.seeds
                 if let previousTask { plan.compare(with: try previousTask.value(), models: models) }
                 lap("digests", tPlan)
                 let t2 = ContinuousClock().now
