@@ -51,11 +51,14 @@ public enum StoreQueries {
         try String.fetchAll(db, sql: "SELECT DISTINCT creator_id FROM invitations WHERE product_id = ?", arguments: [product.rawValue])
     }
 
-    /// Every product's invited creators (any status), by product id.
-    public static func invitedCreatorsByProduct(_ db: Database) throws -> [String: [String]] {
-        var out: [String: [String]] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT DISTINCT product_id, creator_id FROM invitations")
-        while let row = try rows.next() { out[row[0], default: []].append(row[1]) }
+    /// Every invitation's product, the product's shop, creator, day sent and status (one query for
+    /// every product's exclusions at once).
+    public static func invitationLinks(_ db: Database) throws -> [(productID: String, shopID: String, creatorID: String, sentDay: String, status: String)] {
+        var out: [(productID: String, shopID: String, creatorID: String, sentDay: String, status: String)] = []
+        let statement = try RawStatement(db, "SELECT i.product_id, p.shop_id, i.creator_id, i.sent_day, i.status FROM invitations i JOIN products p ON p.id = i.product_id")
+        try statement.forEachRow(db) { row in
+            out.append((row.text(0) ?? "", row.text(1) ?? "", row.text(2) ?? "", row.text(3) ?? "", row.text(4) ?? ""))
+        }
         return out
     }
 

@@ -37,6 +37,30 @@ import Testing
         }
     }
 
+    /// Many products read every invitation in one query; a few read theirs and their shops' one query
+    /// each: both give the same exclusions (own invitations, the shop's recent ones, declined ones).
+    @Test func exclusionsFromOneQueryEqualThoseFromQueriesPerProduct() throws {
+        let (database, _, _) = try importedDemoMarket(in: workspace, models: models, asOf: asOf, creators: 1500, products: 80, dimension: 16)
+        let service = ShortlistService(database: database, models: models)
+        let request = ShortlistRequest(selection: .allEligible, asOf: asOf)
+        let selection = try service.selectProducts(request)
+        let inputs = try database.read { db in try service.load(db, request, selection: selection) }
+        var filters = CreatorFilters()
+        filters.excludeDeclined = true
+        for recentDays in [0, 90] {
+            let (together, apart) = try database.read { db in
+                let together = try ShortlistService.exclusions(db, products: inputs.products, pool: inputs.pool, filters: filters, recentDays: recentDays, asOf: asOf)
+                let apart = try stride(from: 0, to: inputs.products.count, by: 30).flatMap { start in
+                    try ShortlistService.exclusions(db, products: Array(inputs.products[start..<min(inputs.products.count, start + 30)]), pool: inputs.pool, filters: filters, recentDays: recentDays, asOf: asOf)
+                }
+                return (together, apart)
+            }
+            #expect(inputs.products.count > 64)
+            #expect(together == apart)
+            #expect(together.contains { !$0.isEmpty })
+        }
+    }
+
     @Test func theConcentrationCapBoundsBlendedRequestsAndLeavesSimilarityExact() throws {
         let (database, _, _) = try importedDemoMarket(in: workspace, models: models, asOf: asOf, creators: 1500, products: 80, dimension: 16)
         let service = ShortlistService(database: database, models: models)

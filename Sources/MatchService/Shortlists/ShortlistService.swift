@@ -279,8 +279,25 @@ public struct ShortlistService: Sendable {
     static func exclusions(_ db: Database, products: [Product], pool: CandidatePool, filters: CreatorFilters, recentDays: Int, asOf: Day) throws -> [[Int32]] {
         var byShop: [ShopID: [Int32]] = [:]
         func indices(_ ids: [String]) -> [Int32] { ids.compactMap { pool.index(of: $0).map(Int32.init) } }
-        // Many products: every invitation in one query, not one query each.
-        let invited = products.count > 64 ? try StoreQueries.invitedCreatorsByProduct(db) : nil
+        // Many products: every invitation in one query (each product's own, and each shop's recent and
+        // declined ones), not queries per product and per shop.
+        var invited: [String: [String]]?
+        if products.count > 64 {
+            var own: [String: [String]] = [:]
+            var recent: [String: Set<String>] = [:]
+            var declined: [String: Set<String>] = [:]
+            let since = asOf.advanced(by: -recentDays).description
+            for link in try StoreQueries.invitationLinks(db) {
+                own[link.productID, default: []].append(link.creatorID)
+                if recentDays > 0, link.sentDay >= since { recent[link.shopID, default: []].insert(link.creatorID) }
+                if filters.excludeDeclined, link.status == "declined" { declined[link.shopID, default: []].insert(link.creatorID) }
+            }
+            invited = own
+            for shop in Set(products.map(\.shopID)) {
+                let ids = recent[shop.rawValue, default: []].union(declined[shop.rawValue, default: []])
+                byShop[shop] = Set(indices(Array(ids))).sorted()
+            }
+        }
         return try products.map { product in
             let own = Set(indices(try invited.map { $0[product.id.rawValue] ?? [] } ?? StoreQueries.creatorsInvited(db, to: product.id))).sorted()
             guard recentDays > 0 || filters.excludeDeclined else { return own }
