@@ -80,7 +80,7 @@ public enum RunDiff {
         var diffs: [ProductDiff] = []
         var changedProducts = 0
         var added = 0, dropped = 0, moves = 0, rates = 0, eligible = 0, ineligible = 0
-        for id in Set(oldProducts.keys).union(newProducts.keys).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        for id in Set(oldProducts.keys).union(newProducts.keys).sorted(by: utf8Precedes) {
             var plus: [String] = []
             var minus: [String] = []
             var moved: [ProductDiff.Move] = []
