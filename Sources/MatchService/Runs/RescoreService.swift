@@ -182,30 +182,8 @@ public struct RescoreService: Sendable {
                 return (row, p.map { choices[$0] })
             }
             let reused = choices.filter { if case .existing = $0 { true } else { false } }.count
-            let t4 = ContinuousClock().now
-            let finished = clock.now()
-            lap("total", monotonic)
-            let entryCount = plan.ranked.reduce(0) { $0 + min(request.k, $1.entries.count) }
-            var counts = "{\"products\":\(eligibility.products.count),\"scored\":\(inputs.products.count),\"skipped\":\(inputs.skipped.count),\"creators\":\(inputs.pool.ids.count),\"entries\":\(entryCount)"
-            counts += ",\"searched\":\(plan.searched),\"lists_reused\":\(reused),\"lists_written\":\(choices.count - reused)"
-            if let changed = plan.changedCount { counts += ",\"creators_changed\":\(changed)" }
-            counts += "}"
-            let durations = "{" + timings.keys.sorted().map { "\(JSONText.string($0)):\(timings[$0]!)" }.joined(separator: ",") + "}"
-            let mode = plan.incremental ? "incremental" : "full"
-            var manifest = "{\"parameters\":\(parameters),\"mode\":\"\(mode)\",\"counts\":\(counts),\"durations_ms\":\(durations)"
-            if request.incremental, let reason = plan.fullReason { manifest += ",\"full_reason\":" + JSONText.string(reason) }
-            manifest += ",\"models_digest\":\"\(models.digest)\",\"code_version\":\"\(CreatorMatchVersion.current)\"}"
-            // Publish in one short write transaction; compare with the previous run and prune old runs
-            // afterwards, so the write lock is not held for the comparison.
-            try database.write { db in
-                try RunStore.publish(
-                    db, run: runID, finishedAt: finished.iso8601, manifest: manifest, inputsDigest: plan.inputsDigest(products.map(\.row)),
-                    products: products, creators: creatorParts, state: plan.state)
-                try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs", "run_products", "run_lists", "run_state"], at: finished.iso8601)
-            }
-            lap("publish", t4)
             // What changed, from memory (the previous run's rows and lists were read to compare digests),
-            // on another thread while this one prunes.
+            // on another thread while this one publishes and prunes.
             let k = request.k
             let comparing = previous.map { old in
                 Background { () -> (summary: RunDiffSummary, ms: Int) in
@@ -220,6 +198,28 @@ public struct RescoreService: Sendable {
                     return (summary, (ContinuousClock().now - started).milliseconds)
                 }
             }
+            let t4 = ContinuousClock().now
+            let finished = clock.now()
+            lap("total", monotonic)
+            let entryCount = plan.ranked.reduce(0) { $0 + min(request.k, $1.entries.count) }
+            var counts = "{\"products\":\(eligibility.products.count),\"scored\":\(inputs.products.count),\"skipped\":\(inputs.skipped.count),\"creators\":\(inputs.pool.ids.count),\"entries\":\(entryCount)"
+            counts += ",\"searched\":\(plan.searched),\"lists_reused\":\(reused),\"lists_written\":\(choices.count - reused)"
+            if let changed = plan.changedCount { counts += ",\"creators_changed\":\(changed)" }
+            counts += "}"
+            let durations = "{" + timings.keys.sorted().map { "\(JSONText.string($0)):\(timings[$0]!)" }.joined(separator: ",") + "}"
+            let mode = plan.incremental ? "incremental" : "full"
+            var manifest = "{\"parameters\":\(parameters),\"mode\":\"\(mode)\",\"counts\":\(counts),\"durations_ms\":\(durations)"
+            if request.incremental, let reason = plan.fullReason { manifest += ",\"full_reason\":" + JSONText.string(reason) }
+            manifest += ",\"models_digest\":\"\(models.digest)\",\"code_version\":\"\(CreatorMatchVersion.current)\"}"
+            // Publish in one short write transaction, then prune old runs.
+            let inputsDigest = plan.inputsDigest(products.map(\.row))
+            try database.write { db in
+                try RunStore.publish(
+                    db, run: runID, finishedAt: finished.iso8601, manifest: manifest, inputsDigest: inputsDigest,
+                    products: products, creators: creatorParts, state: plan.state)
+                try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs", "run_products", "run_lists", "run_state"], at: finished.iso8601)
+            }
+            lap("publish", t4)
             let t6 = ContinuousClock().now
             let pruned = try request.keep.map { keep in try database.write { db in try RunStore.prune(db, keep: keep) } } ?? 0
             lap("prune", t6)
