@@ -101,14 +101,9 @@ enum EntryCardCodec {
             out.varText(c.creatorID)
             out.u32(c.score.bitPattern)
             out.real(c.similarity)
-            if let p = c.parts { out.u8(1); out.f64(p.similarity); out.f64(p.salesStrength); out.f64(p.postRate); out.f64(p.commissionFit) } else { out.u8(0) }
+            out.parts(c.parts)
             out.real(c.share)
-            if let b = c.blocks {
-                out.u8(1)
-                for block in FeatureBlock.allCases { out.f64(b[block] ?? 0) }
-            } else {
-                out.u8(0)
-            }
+            out.blocks(c.blocks)
             out.varText(c.profileNote)
         }
         return out.bytes
@@ -156,12 +151,7 @@ enum EntryCardCodec {
         var cards: [EntryCard] = []
         cards.reserveCapacity(Int(count))
         for _ in 0..<count {
-            guard let id = r.varText(), let creatorID = id, let score = r.u32(), let similarity = r.real(), let hasParts = r.u8() else { return nil }
-            var parts: ScoreParts?
-            if hasParts == 1 {
-                guard let a = r.f64(), let b = r.f64(), let c = r.f64(), let d = r.f64() else { return nil }
-                parts = ScoreParts(similarity: a, salesStrength: b, postRate: c, commissionFit: d)
-            }
+            guard let id = r.varText(), let creatorID = id, let score = r.u32(), let similarity = r.real(), let parts = r.parts() else { return nil }
             guard let share = r.real(), let blocks = r.blocks(), let note = r.varText(), let who = creator(creatorID) else { return nil }
             cards.append(EntryCard(
                 creatorID: creatorID, username: who.username, followers: who.followers, score: Float(bitPattern: score), similarity: similarity,
@@ -181,19 +171,14 @@ enum EntryCardCodec {
             out.u64(UInt64(bitPattern: Int64(c.followers)))
             out.u32(c.score.bitPattern)
             out.f64(c.similarity)
-            if let p = c.parts { out.u8(1); out.f64(p.similarity); out.f64(p.salesStrength); out.f64(p.postRate); out.f64(p.commissionFit) } else { out.u8(0) }
+            out.parts(c.parts)
             out.f64(c.share)
             out.f64(c.gmv)
             out.u8(c.gmvEstimated ? 1 : 0)
             out.optional(c.gpm)
             out.optional(c.postRate)
             out.optional(c.avgCommissionRate.map(Double.init))
-            if let b = c.blocks {
-                out.u8(1)
-                for block in FeatureBlock.allCases { out.f64(b[block] ?? 0) }
-            } else {
-                out.u8(0)
-            }
+            out.blocks(c.blocks)
             out.text(c.profileNote)
         }
         return out.bytes
@@ -206,12 +191,7 @@ enum EntryCardCodec {
         cards.reserveCapacity(Int(count))
         for _ in 0..<count {
             guard let id = r.text(), let creatorID = id, let username = r.text(), let followers = r.u64(), let score = r.u32(),
-                  let similarity = r.f64(), let hasParts = r.u8() else { return nil }
-            var parts: ScoreParts?
-            if hasParts == 1 {
-                guard let a = r.f64(), let b = r.f64(), let c = r.f64(), let d = r.f64() else { return nil }
-                parts = ScoreParts(similarity: a, salesStrength: b, postRate: c, commissionFit: d)
-            }
+                  let similarity = r.f64(), let parts = r.parts() else { return nil }
             guard let share = r.f64(), let gmv = r.f64(), let estimated = r.u8(), let gpm = r.optional(), let postRate = r.optional(),
                   let rate = r.optional(), let blocks = r.blocks(), let note = r.text() else { return nil }
             cards.append(EntryCard(
@@ -306,6 +286,14 @@ struct ByteReader {
         return .some(v)
     }
 
+    /// A presence byte, then the four score parts.
+    mutating func parts() -> ScoreParts?? {
+        guard let flag = u8() else { return nil }
+        guard flag == 1 else { return .some(nil) }
+        guard let a = f64(), let b = f64(), let c = f64(), let d = f64() else { return nil }
+        return .some(ScoreParts(similarity: a, salesStrength: b, postRate: c, commissionFit: d))
+    }
+
     /// A presence byte, then one double per feature block.
     mutating func blocks() -> [FeatureBlock: Double]?? {
         guard let flag = u8() else { return nil }
@@ -348,6 +336,23 @@ struct ByteWriter {
 
     /// A presence byte, then the value.
     mutating func optional(_ v: Double?) { if let v { u8(1); f64(v) } else { u8(0) } }
+
+    /// A presence byte, then the four score parts.
+    mutating func parts(_ p: ScoreParts?) {
+        guard let p else { u8(0); return }
+        u8(1)
+        f64(p.similarity)
+        f64(p.salesStrength)
+        f64(p.postRate)
+        f64(p.commissionFit)
+    }
+
+    /// A presence byte, then one double per feature block.
+    mutating func blocks(_ b: [FeatureBlock: Double]?) {
+        guard let b else { u8(0); return }
+        u8(1)
+        for block in FeatureBlock.allCases { f64(b[block] ?? 0) }
+    }
 
     mutating func varint(_ v: UInt64) {
         var v = v
