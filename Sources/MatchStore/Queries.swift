@@ -53,11 +53,11 @@ public enum StoreQueries {
 
     /// Every invitation's product, the product's shop, creator, day sent and status (one query for
     /// every product's exclusions at once).
-    public static func invitationLinks(_ db: Database) throws -> [(productID: String, shopID: String, creatorID: String, sentDay: String, status: String)] {
-        var out: [(productID: String, shopID: String, creatorID: String, sentDay: String, status: String)] = []
+    public static func invitationLinks(_ db: Database) throws -> [InvitationLink] {
+        var out: [InvitationLink] = []
         let statement = try RawStatement(db, "SELECT i.product_id, p.shop_id, i.creator_id, i.sent_day, i.status FROM invitations i JOIN products p ON p.id = i.product_id")
         try statement.forEachRow(db) { row in
-            out.append((row.text(0) ?? "", row.text(1) ?? "", row.text(2) ?? "", row.text(3) ?? "", row.text(4) ?? ""))
+            out.append(InvitationLink(productID: row.text(0) ?? "", shopID: row.text(1) ?? "", creatorID: row.text(2) ?? "", sentDay: row.text(3) ?? "", status: row.text(4) ?? ""))
         }
         return out
     }
@@ -96,6 +96,15 @@ public enum StoreQueries {
         }
         return counts
     }
+}
+
+/// One invitation as exclusions need it: product, the product's shop, creator, day sent, status.
+public struct InvitationLink: Sendable {
+    public let productID: String
+    public let shopID: String
+    public let creatorID: String
+    public let sentDay: String
+    public let status: String
 }
 
 /// Sales of one product over a window.

@@ -219,10 +219,21 @@ public struct ShortlistService: Sendable {
         }
         let productMatrix = FeatureMatrix(rows: products.count, dimension: creators.dimension, values: vectors).normalized()
         lap("products")
-        let exclusions = try Self.exclusions(db, products: products, pool: pool, filters: request.filters, recentDays: recentDays, asOf: request.asOf)
+        // Many products: the invitations are read here and turned into exclusions on another thread
+        // while the commission evidence is read.
+        let exclusionsTask: Background<[[Int32]]>?
+        var exclusions: [[Int32]] = []
+        if products.count > 64 {
+            let (links, filters, loaded, asOf) = (try StoreQueries.invitationLinks(db), request.filters, products, request.asOf)
+            exclusionsTask = Background { Self.exclusions(links: links, products: loaded, pool: pool, filters: filters, recentDays: recentDays, asOf: asOf) }
+        } else {
+            exclusionsTask = nil
+            exclusions = try Self.exclusions(db, products: products, pool: pool, filters: request.filters, recentDays: recentDays, asOf: request.asOf)
+        }
         lap("exclusions")
         let suggestions = try CommissionService(database: database, models: models, cache: evidence).suggestedRates(for: products, db: db, asOf: request.asOf, catalog: catalog)
         lap("commission")
+        if let exclusionsTask { exclusions = try exclusionsTask.value() }
         let offeredRates = products.map { suggestions[$0.id]?.target ?? $0.commissionRate }
         let productCategories = products.map { categoryIndex[$0.category] ?? -1 }
         return ShortlistInputs(
@@ -276,30 +287,15 @@ public struct ShortlistService: Sendable {
 
     /// Per product, the sorted candidate indices it must not return: creators already invited to it,
     /// invited by its shop in the last `recentDays` days, or (when asked) who declined the shop.
+    /// Many products read every invitation in one query (`exclusions(links:…)`); a few read theirs.
     static func exclusions(_ db: Database, products: [Product], pool: CandidatePool, filters: CreatorFilters, recentDays: Int, asOf: Day) throws -> [[Int32]] {
+        if products.count > 64 {
+            return exclusions(links: try StoreQueries.invitationLinks(db), products: products, pool: pool, filters: filters, recentDays: recentDays, asOf: asOf)
+        }
         var byShop: [ShopID: [Int32]] = [:]
         func indices(_ ids: [String]) -> [Int32] { ids.compactMap { pool.index(of: $0).map(Int32.init) } }
-        // Many products: every invitation in one query (each product's own, and each shop's recent and
-        // declined ones), not queries per product and per shop.
-        var invited: [String: [String]]?
-        if products.count > 64 {
-            var own: [String: [String]] = [:]
-            var recent: [String: Set<String>] = [:]
-            var declined: [String: Set<String>] = [:]
-            let since = asOf.advanced(by: -recentDays).description
-            for link in try StoreQueries.invitationLinks(db) {
-                own[link.productID, default: []].append(link.creatorID)
-                if recentDays > 0, link.sentDay >= since { recent[link.shopID, default: []].insert(link.creatorID) }
-                if filters.excludeDeclined, link.status == "declined" { declined[link.shopID, default: []].insert(link.creatorID) }
-            }
-            invited = own
-            for shop in Set(products.map(\.shopID)) {
-                let ids = recent[shop.rawValue, default: []].union(declined[shop.rawValue, default: []])
-                byShop[shop] = Set(indices(Array(ids))).sorted()
-            }
-        }
         return try products.map { product in
-            let own = Set(indices(try invited.map { $0[product.id.rawValue] ?? [] } ?? StoreQueries.creatorsInvited(db, to: product.id))).sorted()
+            let own = Set(indices(try StoreQueries.creatorsInvited(db, to: product.id))).sorted()
             guard recentDays > 0 || filters.excludeDeclined else { return own }
             if byShop[product.shopID] == nil {
                 var shopExcluded = Set<Int32>()
@@ -312,6 +308,30 @@ public struct ShortlistService: Sendable {
                 byShop[product.shopID] = shopExcluded.sorted()
             }
             // Products of a shop share its (often long) list unless they add creators of their own.
+            return Self.mergeSorted(own, byShop[product.shopID]!)
+        }
+    }
+
+    /// The same from every invitation (`StoreQueries.invitationLinks`), without the database: each
+    /// product's own invitations, each shop's recent and declined ones.
+    static func exclusions(links: [InvitationLink], products: [Product], pool: CandidatePool, filters: CreatorFilters, recentDays: Int, asOf: Day) -> [[Int32]] {
+        func indices<S: Sequence<String>>(_ ids: S) -> [Int32] { ids.compactMap { pool.index(of: $0).map(Int32.init) } }
+        var invited: [String: [String]] = [:]
+        var recent: [String: Set<String>] = [:]
+        var declined: [String: Set<String>] = [:]
+        let since = asOf.advanced(by: -recentDays).description
+        for link in links {
+            invited[link.productID, default: []].append(link.creatorID)
+            if recentDays > 0, link.sentDay >= since { recent[link.shopID, default: []].insert(link.creatorID) }
+            if filters.excludeDeclined, link.status == "declined" { declined[link.shopID, default: []].insert(link.creatorID) }
+        }
+        var byShop: [ShopID: [Int32]] = [:]
+        for shop in Set(products.map(\.shopID)) {
+            byShop[shop] = Set(indices(recent[shop.rawValue, default: []].union(declined[shop.rawValue, default: []]))).sorted()
+        }
+        return products.map { product in
+            let own = Set(indices(invited[product.id.rawValue] ?? [])).sorted()
+            guard recentDays > 0 || filters.excludeDeclined else { return own }
             return Self.mergeSorted(own, byShop[product.shopID]!)
         }
     }
