@@ -57,10 +57,22 @@ public enum VectorQueries {
         }
     }
 
-    /// The vector of each product in `ids` that has one in `model`.
+    /// The vector of each product in `ids` that has one in `model` (many ids: one scan of them all).
     public static func productVectors(_ db: Database, model: String, ids: [ProductID]) throws -> [ProductID: [Float]] {
-        let statement = try RawStatement(db, "SELECT data, dimension FROM vectors WHERE owner_kind = 'product' AND model = ? AND owner_id = ?")
         var result: [ProductID: [Float]] = [:]
+        if ids.count > 64 {
+            let wanted = Set(ids)
+            let scan = try RawStatement(db, "SELECT owner_id, data, dimension FROM vectors WHERE owner_kind = 'product' AND model = ?")
+            scan.bind(1, model)
+            try scan.forEachRow(db) { row in
+                guard let owner = row.text(0), let dimension = row.int(2) else { return }
+                let id = ProductID(owner)
+                guard wanted.contains(id) else { return }
+                try row.floats(1, dimension: dimension) { result[id] = Array($0) }
+            }
+            return result
+        }
+        let statement = try RawStatement(db, "SELECT data, dimension FROM vectors WHERE owner_kind = 'product' AND model = ? AND owner_id = ?")
         for id in ids {
             statement.bind(1, model)
             statement.bind(2, id.rawValue)
