@@ -49,6 +49,15 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v9-covering-outcomes-index") { db in
+            // Sales per product over a window (commission evidence, eligibility) read from the index
+            // alone: the old one made every row a lookup in the table (5x slower on 148k outcomes). It
+            // has the old one's columns first, so it serves the same queries.
+            try db.execute(sql: """
+                CREATE INDEX outcomes_by_product_sales ON outcomes(product_id, day, creator_id, orders, gmv);
+                DROP INDEX outcomes_by_product;
+                """)
+        }
         return migrator
     }
 
