@@ -217,7 +217,7 @@ public struct RescoreService: Sendable {
                 try RunStore.publish(
                     db, run: runID, finishedAt: finished.iso8601, manifest: manifest, inputsDigest: inputsDigest,
                     products: products, creators: creatorParts, state: plan.state)
-                try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs", "run_products", "run_lists", "run_state"], at: finished.iso8601)
+                try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs", "run_products", "run_lists", "run_creators", "run_state"], at: finished.iso8601)
             }
             lap("publish", t4)
             let t6 = ContinuousClock().now
