@@ -57,9 +57,9 @@ public struct RankedList: Equatable, Sendable {
         func put32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         func put(_ e: Entry) {
             put32(e.score.bitPattern)
-            let bytes = Array(e.creatorID.utf8)
-            withUnsafeBytes(of: UInt16(bytes.count).littleEndian) { out.append(contentsOf: $0) }
-            out.append(contentsOf: bytes)
+            let id = e.creatorID.utf8
+            withUnsafeBytes(of: UInt16(id.count).littleEndian) { out.append(contentsOf: $0) }
+            out.append(contentsOf: id)
         }
         put32(UInt32(entries.count))
         out.append(boundary == nil ? 0 : 1)

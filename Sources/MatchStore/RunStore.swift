@@ -80,11 +80,14 @@ public struct NewRunList: Sendable {
     public var published: Int
     public var ranked: RankedList
     public var payload: RunListPayload
+    /// `ranked.encoded()`, made when the list is (in parallel), not inside the write transaction.
+    public let rankedBytes: [UInt8]
 
-    public init(published: Int, ranked: RankedList, payload: RunListPayload) {
+    public init(published: Int, ranked: RankedList, payload: RunListPayload, rankedBytes: [UInt8]? = nil) {
         self.published = published
         self.ranked = ranked
         self.payload = payload
+        self.rankedBytes = rankedBytes ?? ranked.encoded()
     }
 }
 
@@ -161,7 +164,7 @@ public enum RunStore {
             case .new(let new):
                 list.bind(1, row.productID)
                 list.bind(2, new.published)
-                list.bind(3, new.ranked.encoded())
+                list.bind(3, new.rankedBytes)
                 list.bind(4, new.payload.entries)
                 if let cards = new.payload.cards { list.bind(5, cards) } else { list.bind(5, nil as String?) }
                 list.bind(6, new.payload.category)

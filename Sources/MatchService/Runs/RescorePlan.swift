@@ -291,11 +291,12 @@ struct RescorePlan {
                 }
             }
         }
-        let written = parallelMap(build.count) { j -> [UInt8] in
+        let built = parallelMap(build.count) { j -> (cards: [UInt8], ranked: [UInt8]) in
             let p = build[j]
             let top = ranked[p].entries.prefix(k).map { ScoredIndex(score: $0.score, index: Int32(poolIndex[$0.creatorID]!)) }
-            return EntryCardCodec.encodeProductParts(inputs.cards(p, top))
+            return (EntryCardCodec.encodeProductParts(inputs.cards(p, top)), ranked[p].encoded())
         }
+        let written = built.map(\.cards)
         // A listed creator that changed only in what the run keeps per creator (followers, username, a
         // GMV that does not move the score, …) leaves the list's product parts as they were: the stored
         // list is shared (rendered with this run's creator parts, it reads as a new one would).
@@ -312,7 +313,7 @@ struct RescorePlan {
         }
         for (j, p) in build.enumerated() where !unchanged.contains(p) {
             let payload = RunListPayload(cards: written[j], category: inputs.products[p].category)
-            choices[p] = .new(NewRunList(published: min(k, ranked[p].entries.count), ranked: ranked[p], payload: payload))
+            choices[p] = .new(NewRunList(published: min(k, ranked[p].entries.count), ranked: ranked[p], payload: payload, rankedBytes: built[j].ranked))
         }
         return choices.map { $0! }
     }
