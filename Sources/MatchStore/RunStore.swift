@@ -204,11 +204,10 @@ public enum RunStore {
             EXCEPT SELECT list_id FROM run_products WHERE run_id NOT IN (\(placeholders)) AND list_id IS NOT NULL
             """, arguments: StatementArguments(ids + ids))
         try db.execute(sql: "DELETE FROM runs WHERE id IN (\(placeholders))", arguments: StatementArguments(ids))
-        let delete = try RawStatement(db, "DELETE FROM run_lists WHERE id = ?")
-        for list in lists {
-            delete.bind(1, Int(list))
-            try delete.run(db)
-        }
+        guard !lists.isEmpty else { return }
+        // One statement for all of them (the ids as a JSON array), not one per list.
+        let array = "[" + lists.map(String.init).joined(separator: ",") + "]"
+        try db.execute(sql: "DELETE FROM run_lists WHERE id IN (SELECT value FROM json_each(?))", arguments: [array])
     }
 
     public static func fail(_ db: Database, run: Int64, finishedAt: String, error: String) throws {
