@@ -95,6 +95,9 @@ public struct NewRunList: Sendable {
 public enum RunListChoice: Sendable {
     case existing(Int64)
     case new(NewRunList)
+    /// A new list still being made (on another thread): `publish` asks for it when it writes it, so the
+    /// lists are built while the earlier ones are written.
+    case later(@Sendable () throws -> NewRunList)
 }
 
 /// What the next incremental rescore compares against: per creator, a digest of the id and of every
@@ -161,7 +164,13 @@ public enum RunStore {
             switch choice {
             case .existing(let id):
                 listID = id
-            case .new(let new):
+            case .new, .later:
+                let new: NewRunList
+                switch choice {
+                case .new(let made): new = made
+                case .later(let make): new = try make()
+                default: preconditionFailure("only new lists are written")
+                }
                 list.bind(1, row.productID)
                 list.bind(2, new.published)
                 list.bind(3, new.rankedBytes)

@@ -218,6 +218,54 @@ struct RescorePlan {
         }
     }
 
+    /// The lists of products `ps` (in parallel): product-part cards and the encoded ranking.
+    func makeLists(_ ps: [Int]) -> [NewRunList] {
+        let k = request.k
+        return parallelMap(ps.count) { j -> NewRunList in
+            let p = ps[j]
+            let top = ranked[p].entries.prefix(k).map { ScoredIndex(score: $0.score, index: Int32(poolIndex[$0.creatorID]!)) }
+            let payload = RunListPayload(cards: EntryCardCodec.encodeProductParts(inputs.cards(p, top)), category: inputs.products[p].category)
+            return NewRunList(published: min(k, ranked[p].entries.count), ranked: ranked[p], payload: payload, rankedBytes: ranked[p].encoded())
+        }
+    }
+
+    /// Makes lists on another thread in chunks, in the given order; `list(p)` waits for p's chunk.
+    /// Each chunk has its own slot, written once before its semaphore is signalled.
+    final class ListBuilder: @unchecked Sendable {
+        private let position: [Int: (chunk: Int, offset: Int)]
+        private let slots: UnsafeMutableBufferPointer<[NewRunList]>
+        private let ready: [DispatchSemaphore]
+
+        init(_ plan: RescorePlan, products: [Int], chunk: Int = 1024) {
+            let chunks = stride(from: 0, to: products.count, by: chunk).map { Array(products[$0..<min(products.count, $0 + chunk)]) }
+            var position: [Int: (chunk: Int, offset: Int)] = [:]
+            for (c, part) in chunks.enumerated() { for (j, p) in part.enumerated() { position[p] = (c, j) } }
+            self.position = position
+            slots = .allocate(capacity: chunks.count)
+            slots.initialize(repeating: [])
+            ready = chunks.map { _ in DispatchSemaphore(value: 0) }
+            // The thread holds the builder until every chunk is made.
+            DispatchQueue.global().async { [self] in
+                for (c, part) in chunks.enumerated() {
+                    slots[c] = plan.makeLists(part)
+                    ready[c].signal()
+                }
+            }
+        }
+
+        func list(_ p: Int) -> NewRunList {
+            let (c, j) = position[p]!
+            ready[c].wait()
+            ready[c].signal()
+            return slots[c][j]
+        }
+
+        deinit {
+            _ = slots.deinitialize()
+            slots.deallocate()
+        }
+    }
+
     /// Every published creator's part of an entry, once (the run's `run_creators`): the lists keep only
     /// the product's part. Shared and copied lists name the same creators as this run's ranking.
     func creatorParts() -> [(id: String, part: [UInt8])] {
@@ -291,29 +339,29 @@ struct RescorePlan {
                 }
             }
         }
-        let built = parallelMap(build.count) { j -> (cards: [UInt8], ranked: [UInt8]) in
-            let p = build[j]
-            let top = ranked[p].entries.prefix(k).map { ScoredIndex(score: $0.score, index: Int32(poolIndex[$0.creatorID]!)) }
-            return (EntryCardCodec.encodeProductParts(inputs.cards(p, top)), ranked[p].encoded())
-        }
-        let written = built.map(\.cards)
-        // A listed creator that changed only in what the run keeps per creator (followers, username, a
-        // GMV that does not move the score, …) leaves the list's product parts as they were: the stored
-        // list is shared (rendered with this run's creator parts, it reads as a new one would).
-        var unchanged: Set<Int> = []
-        if !compare.isEmpty {
+        // Lists compared with the stored ones are made now (sharing depends on their bytes): a listed
+        // creator that changed only in what the run keeps per creator (followers, username, a GMV that
+        // does not move the score, …) leaves the list's product parts as they were, and the stored list
+        // is shared (rendered with this run's creator parts, it reads as a new one would).
+        let compared = build.filter { compare[$0] != nil }
+        let made = makeLists(compared)
+        if !compared.isEmpty {
             try database.read { db in
-                for (j, p) in build.enumerated() {
-                    guard let old = compare[p], old.ranked == ranked[p], let payload = try RunStore.payload(db, list: old.id),
-                          payload.cards == written[j] else { continue }
-                    unchanged.insert(p)
-                    choices[p] = .existing(old.id)
+                for (j, p) in compared.enumerated() {
+                    if let old = compare[p], old.ranked == ranked[p], let payload = try RunStore.payload(db, list: old.id),
+                       payload.cards == made[j].payload.cards {
+                        choices[p] = .existing(old.id)
+                    } else {
+                        choices[p] = .new(made[j])
+                    }
                 }
             }
         }
-        for (j, p) in build.enumerated() where !unchanged.contains(p) {
-            let payload = RunListPayload(cards: written[j], category: inputs.products[p].category)
-            choices[p] = .new(NewRunList(published: min(k, ranked[p].entries.count), ranked: ranked[p], payload: payload, rankedBytes: built[j].ranked))
+        // The rest are made on another thread, in product order, while the run writes the earlier ones.
+        let rest = build.filter { compare[$0] == nil }.sorted()
+        if !rest.isEmpty {
+            let builder = ListBuilder(self, products: rest)
+            for p in rest { choices[p] = .later { builder.list(p) } }
         }
         return choices.map { $0! }
     }
