@@ -32,6 +32,9 @@ struct RescorePlan {
     var ranked: [RankedList] = []
     /// Products searched over every creator.
     var searched = 0
+    /// Per product, the pool indices of its published creators (set by `rank`), for the cards and the
+    /// run's creator parts.
+    var publishedIndices: [[Int32]] = []
 
     /// Per creator of a pool: the digest of its id, of everything it contributes
     /// (`CandidatePool.contentDigest`), and its index by id. Needs only the creators, so a rescore
@@ -155,6 +158,10 @@ struct RescorePlan {
 
     /// Ranks every product: merges changed creators into kept lists where it can, searches the rest.
     mutating func rank() throws(MatchError) {
+        defer {
+            let (lists, index, k) = (ranked, poolIndex, request.k)
+            publishedIndices = parallelMap(lists.count) { p in lists[p].entries.prefix(k).map { Int32(index[$0.creatorID]!) } }
+        }
         let depth = request.depth
         let pool = inputs.pool
         let products = inputs.products
@@ -223,7 +230,7 @@ struct RescorePlan {
         let k = request.k
         return parallelMap(ps.count) { j -> NewRunList in
             let p = ps[j]
-            let top = ranked[p].entries.prefix(k).map { ScoredIndex(score: $0.score, index: Int32(poolIndex[$0.creatorID]!)) }
+            let top = zip(ranked[p].entries, publishedIndices[p]).map { ScoredIndex(score: $0.score, index: $1) }
             let payload = RunListPayload(cards: EntryCardCodec.encodeProductParts(inputs.cards(p, top)), category: inputs.products[p].category)
             return NewRunList(published: min(k, ranked[p].entries.count), ranked: ranked[p], payload: payload, rankedBytes: ranked[p].encoded())
         }
@@ -269,13 +276,8 @@ struct RescorePlan {
     /// Every published creator's part of an entry, once (the run's `run_creators`): the lists keep only
     /// the product's part. Shared and copied lists name the same creators as this run's ranking.
     func creatorParts() -> [(id: String, part: [UInt8])] {
-        let k = request.k
-        let chunk = 1024
-        let listed = parallelMap((ranked.count + chunk - 1) / chunk) { j -> [Int] in
-            ranked[(j * chunk)..<min(ranked.count, (j + 1) * chunk)].flatMap { list in list.entries.prefix(k).map { poolIndex[$0.creatorID]! } }
-        }
         var seen = [Bool](repeating: false, count: inputs.pool.ids.count)
-        for part in listed { for c in part { seen[c] = true } }
+        for list in publishedIndices { for c in list { seen[Int(c)] = true } }
         return seen.indices.filter { seen[$0] }.map { c in (inputs.pool.ids[c], EntryCardCodec.encodeCreatorPart(inputs.creatorPart(c))) }
     }
 
