@@ -41,9 +41,14 @@ struct ShortlistInputs: @unchecked Sendable {
         // bound can reach it (`TopKSearch.reachable`), a few percent of them in a blended ranking. The
         // results are the same (the bounds only decide what gets scored). Setting a category up reads
         // every creator once, so a few products of one category (an interactive request) keep the
-        // shared bounds.
+        // shared bounds. Searches without seeds or floors (a concentration cap's deep refill) scan every
+        // creator of every category: the creators are packed for the bfloat16 pass once for all of them.
         let groups = Dictionary(grouping: productIndices.indices) { productCategories[productIndices[$0]] }
-        if rankBy == .blended, let source = creators as? InMemoryCreators, groups.count > 1 || productIndices.count >= 32 {
+        if rankBy == .blended, let memory = creators as? InMemoryCreators, groups.count > 1 || productIndices.count >= 32 {
+            let seeded = floors != nil || k <= 256
+            let source = groups.count > 1 && !seeded && memory.packed == nil
+                ? InMemoryCreators(normalized: memory.matrix, packed: TopKSearch.packForBFloat16(memory.matrix))
+                : memory
             var results = [[ScoredIndex]](repeating: [], count: productIndices.count)
             for category in groups.keys.sorted() {
                 let positions = groups[category]!
