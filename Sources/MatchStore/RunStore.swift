@@ -159,28 +159,23 @@ public enum RunStore {
         }
         let list = try RawStatement(db, "INSERT INTO run_lists (product_id, published, ranked, entries, cards, category) VALUES (?, ?, ?, ?, ?, ?)")
         let product = try RawStatement(db, "INSERT INTO run_products (run_id, product_id, status, reasons, suggested_rate, target_rate, list_id, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        func insert(_ new: NewRunList, for productID: String) throws -> Int64 {
+            list.bind(1, productID)
+            list.bind(2, new.published)
+            list.bind(3, new.rankedBytes)
+            list.bind(4, new.payload.entries)
+            if let cards = new.payload.cards { list.bind(5, cards) } else { list.bind(5, nil as String?) }
+            list.bind(6, new.payload.category)
+            try list.run(db)
+            return db.lastInsertedRowID
+        }
         for (row, choice) in products {
             var listID: Int64?
             switch choice {
-            case .existing(let id):
-                listID = id
-            case .new, .later:
-                let new: NewRunList
-                switch choice {
-                case .new(let made): new = made
-                case .later(let make): new = try make()
-                default: preconditionFailure("only new lists are written")
-                }
-                list.bind(1, row.productID)
-                list.bind(2, new.published)
-                list.bind(3, new.rankedBytes)
-                list.bind(4, new.payload.entries)
-                if let cards = new.payload.cards { list.bind(5, cards) } else { list.bind(5, nil as String?) }
-                list.bind(6, new.payload.category)
-                try list.run(db)
-                listID = db.lastInsertedRowID
-            case nil:
-                break
+            case .existing(let id): listID = id
+            case .new(let new): listID = try insert(new, for: row.productID)
+            case .later(let make): listID = try insert(try make(), for: row.productID)
+            case nil: break
             }
             product.bind(1, Int(run))
             product.bind(2, row.productID)
