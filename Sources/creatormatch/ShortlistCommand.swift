@@ -179,7 +179,13 @@ struct ShortlistCommand: ParsableCommand {
                     Terminal.printJSON(report, pretty: true)
                 }
             case .jsonl, .csv:
-                for shortlist in report.shortlists { Terminal.printJSON(shortlist, pretty: false) }
+                // Written directly and in parallel, a chunk at a time (a million entries take seconds
+                // through JSONEncoder, and all the lines at once would double the memory).
+                let shortlists = report.shortlists
+                for start in stride(from: 0, to: shortlists.count, by: 512) {
+                    let end = min(shortlists.count, start + 512)
+                    for line in parallelMap(end - start, { shortlists[start + $0].jsonText }) { print(line) }
+                }
             case .text:
                 ShortlistText.print(report)
             }

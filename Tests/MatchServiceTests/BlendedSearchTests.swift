@@ -61,6 +61,24 @@ import Testing
         }
     }
 
+    /// The hand-written JSON of a shortlist is what JSONEncoder writes with sorted keys, byte for byte
+    /// (with and without the optional rates, reasons with quotes and a slash, non-integral numbers).
+    @Test func shortlistJSONTextIsJSONEncodersOutput() throws {
+        let (database, _, _) = try importedDemoMarket(in: workspace, models: models, asOf: asOf, creators: 300, products: 30, dimension: 8)
+        var request = ShortlistRequest(selection: .allEligible, asOf: asOf)
+        request.k = 5
+        var shortlists = try ShortlistService(database: database, models: models).shortlists(request).shortlists
+        #expect(shortlists.count > 5)
+        let first = shortlists[0]
+        let odd = ShortlistEntry(rank: 1, creator_id: "c/\"1\"", username: nil, followers: 0, tier: nil, score: 0.1 + 0.2, similarity: -1, score_parts: nil, reasons: ["a \"quoted\" / slashed\nline"])
+        shortlists.append(Shortlist(product_id: "p\\1", run_id: 7, shop_id: first.shop_id, category: first.category, offered_rate: nil, suggested_open_rate: nil, current_rate: nil, rank_by: "similarity", creators: [odd]))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for shortlist in shortlists {
+            #expect(shortlist.jsonText == String(decoding: try encoder.encode(shortlist), as: UTF8.self))
+        }
+    }
+
     @Test func theConcentrationCapBoundsBlendedRequestsAndLeavesSimilarityExact() throws {
         let (database, _, _) = try importedDemoMarket(in: workspace, models: models, asOf: asOf, creators: 1500, products: 80, dimension: 16)
         let service = ShortlistService(database: database, models: models)

@@ -123,3 +123,19 @@ extension ShortlistEntry {
         return out + "}"
     }
 }
+
+extension Shortlist {
+    /// The shortlist as compact JSON with sorted keys (what `JSONEncoder` with `.sortedKeys` writes),
+    /// written directly: `shortlist --all` prints a million entries.
+    public var jsonText: String {
+        var out = "{\"category\":" + JSONText.string(category)
+        out += ",\"creators\":[" + creators.map(\.jsonText).joined(separator: ",") + "]"
+        if let current_rate { out += ",\"current_rate\":\(current_rate)" }
+        if let offered_rate { out += ",\"offered_rate\":\(offered_rate)" }
+        out += ",\"product_id\":" + JSONText.string(product_id) + ",\"rank_by\":" + JSONText.string(rank_by)
+        if let run_id { out += ",\"run_id\":\(run_id)" }
+        out += ",\"shop_id\":" + JSONText.string(shop_id)
+        if let suggested_open_rate { out += ",\"suggested_open_rate\":\(suggested_open_rate)" }
+        return out + "}"
+    }
+}
