@@ -77,6 +77,13 @@ import Testing
         for shortlist in shortlists {
             #expect(shortlist.jsonText == String(decoding: try encoder.encode(shortlist), as: UTF8.self))
         }
+        // The whole report too, with skipped products and timings.
+        var report = try ShortlistService(database: database, models: models).shortlists(request)
+        report = ShortlistReport(
+            as_of: report.as_of, rank_by: report.rank_by, k: report.k, vector_model: report.vector_model, candidates: report.candidates,
+            filters: report.filters + ["with \"quotes\""], shortlists: shortlists, skipped: report.skipped + [SkippedProduct(product_id: "p-x", status: "no_vector", reasons: ["no \"vector\""])],
+            timings_ms: report.timings_ms.merging(["b": 2, "a": 1]) { x, _ in x })
+        #expect(report.jsonText == String(decoding: try encoder.encode(report), as: UTF8.self))
     }
 
     @Test func theConcentrationCapBoundsBlendedRequestsAndLeavesSimilarityExact() throws {

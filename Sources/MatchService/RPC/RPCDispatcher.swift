@@ -132,8 +132,10 @@ public final class RPCDispatcher: @unchecked Sendable {
                 request.maxShare = share
             }
             let report = try ShortlistService(database: database, models: models, warm: warm, evidence: evidence, logger: logger).shortlists(request)
-            if single != nil, let only = report.shortlists.first { return try JSONRPC.encode(only) }
-            return try JSONRPC.encode(report)
+            // Written directly (the same bytes JSONEncoder writes, tested): a request for every product
+            // answers with a million entries.
+            if single != nil, let only = report.shortlists.first { return only.jsonText }
+            return report.jsonText
 
         case "upsert_creators", "upsert_products":
             let key = method == "upsert_creators" ? "creators" : "products"

@@ -139,3 +139,19 @@ extension Shortlist {
         return out + "}"
     }
 }
+
+extension ShortlistReport {
+    /// The report as compact JSON with sorted keys (what `JSONEncoder` with `.sortedKeys` writes),
+    /// written directly.
+    public var jsonText: String {
+        func strings(_ values: [String]) -> String { "[" + values.map(JSONText.string).joined(separator: ",") + "]" }
+        var out = "{\"as_of\":" + JSONText.string(as_of) + ",\"candidates\":\(candidates),\"filters\":" + strings(filters)
+        out += ",\"k\":\(k),\"rank_by\":" + JSONText.string(rank_by)
+        out += ",\"shortlists\":[" + shortlists.map(\.jsonText).joined(separator: ",") + "]"
+        out += ",\"skipped\":[" + skipped.map { item in
+            "{\"product_id\":" + JSONText.string(item.product_id) + ",\"reasons\":" + strings(item.reasons) + ",\"status\":" + JSONText.string(item.status) + "}"
+        }.joined(separator: ",") + "]"
+        out += ",\"timings_ms\":{" + timings_ms.keys.sorted().map { JSONText.string($0) + ":\(timings_ms[$0]!)" }.joined(separator: ",") + "}"
+        return out + ",\"vector_model\":" + JSONText.string(vector_model) + "}"
+    }
+}
