@@ -71,9 +71,11 @@ public struct ShortlistService: Sendable {
             return Scored(inputs: inputs, results: results, streamedVectors: streamed)
         }
 
+        // Entries (with their reasons) for every product, on every core.
         let inputs = scored.inputs
-        let shortlists = inputs.products.indices.map { p in
-            inputs.shortlist(p, entries: inputs.entries(p, scored.results[p]) { scored.streamedVectors[$0]?[...] ?? [] })
+        let (results, streamed) = (scored.results, scored.streamedVectors)
+        let shortlists = parallelMap(inputs.products.count) { p in
+            inputs.shortlist(p, entries: inputs.entries(p, results[p]) { streamed[$0]?[...] ?? [] })
         }
         lap("total", since: started)
         logger.info("shortlist.finished", metadata: [
