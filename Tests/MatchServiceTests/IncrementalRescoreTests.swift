@@ -209,11 +209,12 @@ import Testing
 
     @Test func entryCardsRoundTripAndRefuseTruncation() {
         let cards = [
-            EntryCard(creatorID: "c1", username: "ünï", followers: 12_345, score: 0.8125, similarity: 0.9, parts: ScoreParts(similarity: 0.5, salesStrength: 0.2, postRate: 0.07, commissionFit: 0.1),
-                      share: 0.95, gmv: 12_000.5, gmvEstimated: false, gpm: 12.5, postRate: 0.7, avgCommissionRate: 1200, blocks: [.category: 0.5, .audience: 0.2, .price: 0.15, .content: 0.05],
+            EntryCard(creatorID: "c1", creator: CreatorPart(username: "ünï", followers: 12_345, gmv: 12_000.5, gmvEstimated: false, gpm: 12.5, postRate: 0.7, avgCommissionRate: 1200),
+                      score: 0.8125, similarity: 0.9, parts: ScoreParts(similarity: 0.5, salesStrength: 0.2, postRate: 0.07, commissionFit: 0.1),
+                      share: 0.95, blocks: [.category: 0.5, .audience: 0.2, .price: 0.15, .content: 0.05],
                       profileNote: "sells in the 20-40 price band (product: 20-40)"),
-            EntryCard(creatorID: "c2", username: nil, followers: 0, score: -0.25, similarity: -0.1, parts: nil, share: 0, gmv: 0, gmvEstimated: true,
-                      gpm: nil, postRate: nil, avgCommissionRate: nil, blocks: nil),
+            EntryCard(creatorID: "c2", creator: CreatorPart(username: nil, followers: 0, gmv: 0, gmvEstimated: true),
+                      score: -0.25, similarity: -0.1, parts: nil, share: 0, blocks: nil),
         ]
         // Lists written before 0.3.0: whole cards.
         let old = EntryCardCodec.encodeSelfContained(cards)
@@ -222,9 +223,9 @@ import Testing
         #expect(EntryCardCodec.decode(old + [0]) { _ in nil } == nil)
         #expect(EntryCardCodec.decode(EntryCardCodec.encodeSelfContained([])) { _ in nil } == [])
         // Now: the product's part in the list, each creator's part once in the run.
-        let parts = Dictionary(uniqueKeysWithValues: cards.map { ($0.creatorID, EntryCardCodec.encodeCreatorPart(CreatorPart($0))) })
+        let parts = Dictionary(uniqueKeysWithValues: cards.map { ($0.creatorID, EntryCardCodec.encodeCreatorPart($0.creator)) })
         for (id, bytes) in parts {
-            #expect(EntryCardCodec.decodeCreatorPart(bytes) == CreatorPart(cards.first { $0.creatorID == id }!))
+            #expect(EntryCardCodec.decodeCreatorPart(bytes) == cards.first { $0.creatorID == id }!.creator)
             #expect(EntryCardCodec.decodeCreatorPart(Array(bytes.dropLast())) == nil)
         }
         let lookup: (String) -> CreatorPart? = { parts[$0].flatMap(EntryCardCodec.decodeCreatorPart) }

@@ -2,29 +2,19 @@ import Foundation
 import MatchCore
 
 /// What a published run keeps of one shortlist entry: the numbers its reasons and JSON are written
-/// from (about 100 bytes instead of ~600 of JSON). Entries are rendered when read, with the same code
-/// a live shortlist uses, so a published entry reads exactly like the live one.
+/// from, rendered when read with the same code a live shortlist uses, so a published entry reads
+/// exactly like the live one. `creator` is what the creator contributes to every entry it is in.
 struct EntryCard: Equatable {
     var creatorID: String
-    var username: String?
-    var followers: Int
+    var creator: CreatorPart
     var score: Float
     var similarity: Double
     var parts: ScoreParts?
     /// The creator's share of GMV in the product's category (related categories count partly).
     var share: Double
-    var gmv: Double
-    var gmvEstimated: Bool
-    var gpm: Double?
-    var postRate: Double?
-    var avgCommissionRate: Int?
     var blocks: [FeatureBlock: Double]?
     /// With profile vectors: the creator's price band, audience and content next to the product's.
     var profileNote: String? = nil
-
-    var signals: CreatorSignals {
-        CreatorSignals(gmv: gmv, gmvEstimated: gmvEstimated, gpm: gpm, postRate: postRate, avgCommissionRate: avgCommissionRate, categories: [])
-    }
 }
 
 /// How to render cards: the product's category and offered rate, and the ranking and wording.
@@ -35,13 +25,14 @@ struct CardContext {
     let offeredRate: Int?
 
     func entry(_ card: EntryCard, rank: Int) -> ShortlistEntry {
-        ShortlistEntry(
-            rank: rank, creator_id: card.creatorID, username: card.username, followers: card.followers,
-            tier: models.platform.tier(followers: card.followers)?.name,
+        let creator = card.creator
+        return ShortlistEntry(
+            rank: rank, creator_id: card.creatorID, username: creator.username, followers: creator.followers,
+            tier: models.platform.tier(followers: creator.followers)?.name,
             score: ShortlistService.rounded(Double(card.score)), similarity: ShortlistService.rounded(card.similarity),
             score_parts: card.parts.map(ShortlistService.rounded),
-            reasons: explainer.reasons(category: category, share: card.share, offeredRate: offeredRate, creator: card.signals,
-                                       followers: card.followers, similarity: card.similarity, parts: card.parts, blocks: card.blocks,
+            reasons: explainer.reasons(category: category, share: card.share, offeredRate: offeredRate, creator: creator.signals,
+                                       followers: creator.followers, similarity: card.similarity, parts: card.parts, blocks: card.blocks,
                                        profileNote: card.profileNote))
     }
 
@@ -51,7 +42,6 @@ struct CardContext {
     }
 }
 
-/// The cards' little-endian encoding: count, then per card its fields; optionals carry a presence byte.
 /// What a creator contributes to every entry it appears in: the same in each of its lists. A run
 /// stores it once per creator (`run_creators`); the lists' cards keep only what depends on the product.
 struct CreatorPart: Equatable {
@@ -59,28 +49,12 @@ struct CreatorPart: Equatable {
     var followers: Int
     var gmv: Double
     var gmvEstimated: Bool
-    var gpm: Double?
-    var postRate: Double?
-    var avgCommissionRate: Int?
+    var gpm: Double? = nil
+    var postRate: Double? = nil
+    var avgCommissionRate: Int? = nil
 
-    init(username: String?, followers: Int, gmv: Double, gmvEstimated: Bool, gpm: Double? = nil, postRate: Double? = nil, avgCommissionRate: Int? = nil) {
-        self.username = username
-        self.followers = followers
-        self.gmv = gmv
-        self.gmvEstimated = gmvEstimated
-        self.gpm = gpm
-        self.postRate = postRate
-        self.avgCommissionRate = avgCommissionRate
-    }
-
-    init(_ card: EntryCard) {
-        username = card.username
-        followers = card.followers
-        gmv = card.gmv
-        gmvEstimated = card.gmvEstimated
-        gpm = card.gpm
-        postRate = card.postRate
-        avgCommissionRate = card.avgCommissionRate
+    var signals: CreatorSignals {
+        CreatorSignals(gmv: gmv, gmvEstimated: gmvEstimated, gpm: gpm, postRate: postRate, avgCommissionRate: avgCommissionRate, categories: [])
     }
 }
 
@@ -154,9 +128,8 @@ enum EntryCardCodec {
             guard let id = r.varText(), let creatorID = id, let score = r.u32(), let similarity = r.real(), let parts = r.parts() else { return nil }
             guard let share = r.real(), let blocks = r.blocks(), let note = r.varText(), let who = creator(creatorID) else { return nil }
             cards.append(EntryCard(
-                creatorID: creatorID, username: who.username, followers: who.followers, score: Float(bitPattern: score), similarity: similarity,
-                parts: parts, share: share, gmv: who.gmv, gmvEstimated: who.gmvEstimated, gpm: who.gpm, postRate: who.postRate,
-                avgCommissionRate: who.avgCommissionRate, blocks: blocks, profileNote: note))
+                creatorID: creatorID, creator: who, score: Float(bitPattern: score), similarity: similarity, parts: parts, share: share,
+                blocks: blocks, profileNote: note))
         }
         return r.atEnd ? cards : nil
     }
@@ -167,17 +140,17 @@ enum EntryCardCodec {
         out.u32(UInt32(cards.count))
         for c in cards {
             out.text(c.creatorID)
-            out.text(c.username)
-            out.u64(UInt64(bitPattern: Int64(c.followers)))
+            out.text(c.creator.username)
+            out.u64(UInt64(bitPattern: Int64(c.creator.followers)))
             out.u32(c.score.bitPattern)
             out.f64(c.similarity)
             out.parts(c.parts)
             out.f64(c.share)
-            out.f64(c.gmv)
-            out.u8(c.gmvEstimated ? 1 : 0)
-            out.optional(c.gpm)
-            out.optional(c.postRate)
-            out.optional(c.avgCommissionRate.map(Double.init))
+            out.f64(c.creator.gmv)
+            out.u8(c.creator.gmvEstimated ? 1 : 0)
+            out.optional(c.creator.gpm)
+            out.optional(c.creator.postRate)
+            out.optional(c.creator.avgCommissionRate.map(Double.init))
             out.blocks(c.blocks)
             out.text(c.profileNote)
         }
@@ -194,10 +167,12 @@ enum EntryCardCodec {
                   let similarity = r.f64(), let parts = r.parts() else { return nil }
             guard let share = r.f64(), let gmv = r.f64(), let estimated = r.u8(), let gpm = r.optional(), let postRate = r.optional(),
                   let rate = r.optional(), let blocks = r.blocks(), let note = r.text() else { return nil }
+            let creator = CreatorPart(
+                username: username, followers: Int(Int64(bitPattern: followers)), gmv: gmv, gmvEstimated: estimated == 1, gpm: gpm,
+                postRate: postRate, avgCommissionRate: rate.map { Int($0) })
             cards.append(EntryCard(
-                creatorID: creatorID, username: username, followers: Int(Int64(bitPattern: followers)), score: Float(bitPattern: score),
-                similarity: similarity, parts: parts, share: share, gmv: gmv, gmvEstimated: estimated == 1, gpm: gpm, postRate: postRate,
-                avgCommissionRate: rate.map { Int($0) }, blocks: blocks, profileNote: note))
+                creatorID: creatorID, creator: creator, score: Float(bitPattern: score), similarity: similarity, parts: parts, share: share,
+                blocks: blocks, profileNote: note))
         }
         return r.atEnd ? cards : nil
     }

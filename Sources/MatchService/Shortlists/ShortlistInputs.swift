@@ -117,18 +117,17 @@ struct ShortlistInputs: @unchecked Sendable {
             let similarity = ShortlistService.cosine(productRow, creatorRow)
             let signals = pool.signals[c]
             return EntryCard(
-                creatorID: pool.ids[c], username: pool.usernames[c], followers: pool.followers[c], score: candidate.score, similarity: similarity,
+                creatorID: pool.ids[c], creator: creatorPart(c), score: candidate.score, similarity: similarity,
                 parts: rankBy == .blended
                     ? ranking.parts(similarity: similarity, creator: signals, productCategory: productCategories[p], offeredRate: offeredRates[p])
                     : nil,
-                share: ranking.categoryShare(signals, productCategory: productCategories[p]), gmv: signals.gmv, gmvEstimated: signals.gmvEstimated,
-                gpm: signals.gpm, postRate: signals.postRate, avgCommissionRate: signals.avgCommissionRate,
+                share: ranking.categoryShare(signals, productCategory: productCategories[p]),
                 blocks: featurizer?.blockDots(productRow, creatorRow),
                 profileNote: featurizer?.profileNote(creator: creatorRow, product: productRow))
         }
     }
 
-    /// What creator `c` contributes to each of its entries (the same fields `cards` fills in).
+    /// What creator `c` contributes to each of its entries (in its cards, and once per published run).
     func creatorPart(_ c: Int) -> CreatorPart {
         let signals = pool.signals[c]
         return CreatorPart(
