@@ -28,16 +28,19 @@ import Testing
         _ = try importer.importFile(kind, path: url.path)
     }
 
-    /// One random change set: creators with new vectors, stats or followers, new creators, products
-    /// with new rates or vectors, and new invitations (which change exclusions).
-    func applyChanges(round: Int, random: inout SeededRandom, importer: ImportService, creators: [[String: Any]], products: [[String: Any]]) throws {
+    /// One random change set: creators with new vectors, stats, followers or categories, new creators,
+    /// products with new rates or vectors, new invitations (which change exclusions), new sales (which
+    /// move commission suggestions) and shops whose rating crosses the eligibility threshold.
+    func applyChanges(round: Int, random: inout SeededRandom, importer: ImportService, creators: [[String: Any]], products: [[String: Any]], shops: [[String: Any]] = []) throws {
         var changed: [[String: Any]] = []
+        let categories = models.taxonomy.categories.filter { $0.parent == nil }.map(\.name)
         for _ in 0..<(5 + random.int(0...(40 - 1))) {
             var c = creators[random.int(0...(creators.count - 1))]
-            switch random.int(0...(4 - 1)) {
+            switch random.int(0...(5 - 1)) {
             case 0: c["vector"] = (c["vector"] as! [Double]).map { $0 + random.uniform(-0.8...0.8) }
             case 1: c["gmv_30d"] = random.uniform(0...90_000)
             case 2: c["followers"] = random.int(0...(2_000_000 - 1))
+            case 3: c["categories"] = [categories[random.int(0...(categories.count - 1))]: random.uniform(0.2...1)]
             default: c["post_rate"] = random.uniform(0...1)
             }
             changed.append(c)
@@ -68,6 +71,21 @@ import Testing
             ])
         }
         if !invitations.isEmpty { try importObjects(invitations, .invitations, importer, name: "invitations-\(round).jsonl") }
+        var sales: [[String: Any]] = []
+        for i in 0..<random.int(0...(30 - 1)) {
+            let orders = 1 + random.int(0...(40 - 1))
+            sales.append([
+                "creator_id": creators[random.int(0...(creators.count - 1))]["id"]!, "product_id": products[random.int(0...(products.count - 1))]["id"]!,
+                "date": "2026-11-\(10 + (round + i) % 15)", "orders": orders, "gmv": Double(orders) * random.uniform(5...80),
+                "commission_rate": 500 + 100 * random.int(0...(15 - 1)), "content_type": random.int(0...1) == 0 ? "video" : "live",
+            ])
+        }
+        if !sales.isEmpty { try importObjects(sales, .outcomes, importer, name: "outcomes-\(round).jsonl") }
+        if !shops.isEmpty, random.int(0...(2 - 1)) == 0 {
+            var shop = shops[random.int(0...(shops.count - 1))]
+            shop["rating"] = random.int(0...(2 - 1)) == 0 ? 2.0 : 4.6
+            try importObjects([shop], .shops, importer, name: "shops-\(round).jsonl")
+        }
     }
 
     /// The run's products and published lists: every field a reader sees.
@@ -95,6 +113,7 @@ import Testing
         let (database, importer, demo) = try market()
         let creators = try objects(demo.appendingPathComponent("creators.jsonl"))
         let products = try objects(demo.appendingPathComponent("products.jsonl"))
+        let shops = try objects(demo.appendingPathComponent("shops.jsonl"))
         let service = RescoreService(database: database, models: models, clock: FixedClock(day: asOf))
         var request = RescoreRequest(asOf: asOf)
         request.k = 10
@@ -102,9 +121,13 @@ import Testing
         #expect(first.mode == "full")
         var random = SeededRandom(seed: 20261125)
         var incrementalSeen = 0
+        var (eligibilityMoves, rateChanges) = (0, 0)
         var last = first.run_id
         for round in 0..<6 {
-            try applyChanges(round: round, random: &random, importer: importer, creators: creators, products: products)
+            try applyChanges(round: round, random: &random, importer: importer, creators: creators, products: products, shops: shops)
+            // The last rounds are the next nights: eligibility windows, recent invitations and sales
+            // move with the day.
+            request.asOf = asOf.advanced(by: max(0, round - 3))
             request.incremental = true
             let incremental = try service.rescore(request)
             request.incremental = false
@@ -116,6 +139,8 @@ import Testing
             #expect(incremental.changes == stored.0, "round \(round): the incremental run's changes differ from runs diff")
             #expect(full.changes == stored.1, "round \(round): the full run's changes differ from runs diff")
             #expect((incremental.changes?.creators_added ?? 0) > 0, "round \(round): nothing changed")
+            eligibilityMoves += (incremental.changes?.became_eligible ?? 0) + (incremental.changes?.became_ineligible ?? 0)
+            rateChanges += incremental.changes?.rate_changes ?? 0
             last = full.run_id
             if incremental.mode == "incremental" {
                 incrementalSeen += 1
@@ -128,7 +153,7 @@ import Testing
             #expect(firstDifference(a.ranked.map { ($0.key, "\($0.value)") }, b.ranked.map { ($0.key, "\($0.value)") }) == nil, "round \(round): ranked creators differ")
             #expect(firstDifference(a.entries.map { ($0.key, $0.value) }, b.entries.map { ($0.key, $0.value) }) == nil, "round \(round): entries differ")
             // And both equal shortlists computed from scratch, without any stored run.
-            var live = ShortlistRequest(selection: .allEligible, asOf: asOf)
+            var live = ShortlistRequest(selection: .allEligible, asOf: request.asOf)
             live.k = 10
             live.maxShare = 1
             let report = try ShortlistService(database: database, models: models).shortlists(live)
@@ -136,6 +161,9 @@ import Testing
             #expect(firstDifference(fromScratch.map { ($0.key, $0.value) }, a.entries.map { ($0.key, $0.value) }) == nil, "round \(round): the incremental run differs from a fresh computation")
         }
         #expect(incrementalSeen == 6)
+        // The change sets reached eligibility and the suggested rates, not only the creators.
+        #expect(eligibilityMoves > 0)
+        #expect(rateChanges > 0)
     }
 
     @Test func anIncrementalRunFallsBackToFullAndSaysWhy() throws {
