@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import MatchCore
 import MatchStore
 
@@ -71,8 +72,13 @@ public struct EligibilityService: Sendable {
     /// Evaluates the shops and products in `scope` on day `asOf`. `policyName` forces one policy;
     /// otherwise each shop's region picks its policy (Models/policies), and its products follow it.
     public func report(scope: EligibilityScope, asOf: Day, policyName: String? = nil) throws(MatchError) -> EligibilityReport {
+        try database.read { db in try report(db, scope: scope, asOf: asOf, policyName: policyName) }
+    }
+
+    /// The same in the caller's read transaction.
+    func report(_ db: Database, scope: EligibilityScope, asOf: Day, policyName: String? = nil) throws(MatchError) -> EligibilityReport {
         let forced = try policyName.map { name throws(MatchError) in try models.policy(named: name) }
-        let (shops, products): ([Shop], [Product]) = try database.read { db in
+        let (shops, products): ([Shop], [Product]) = try MatchDatabase.mappingErrors {
             switch scope {
             case .all:
                 return (try StoreQueries.shops(db), try StoreQueries.products(db))

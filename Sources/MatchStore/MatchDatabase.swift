@@ -88,12 +88,68 @@ public final class MatchDatabase: Sendable {
         }
     }
 
+    /// Runs `first` and `second` at the same time, each on a thread and in a read transaction of its
+    /// own, both on one snapshot: the write lock is held (so nothing can commit) until both have begun
+    /// reading, then released; the reads then go on while others write.
+    public func readConcurrently<A, B>(_ first: @escaping @Sendable (Database) throws -> A, _ second: @escaping @Sendable (Database) throws -> B) throws(MatchError) -> (A, B) {
+        let pool = self.pool
+        let begun = DispatchSemaphore(value: 0)
+        func reader<T>(_ body: @escaping @Sendable (Database) throws -> T) -> Background<T> {
+            Background {
+                let signal = Once { begun.signal() }
+                defer { signal.run() }   // also when the read could not begin
+                return try pool.read { db in
+                    // The first read of the file fixes the transaction's snapshot.
+                    _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
+                    signal.run()
+                    return try body(db)
+                }
+            }
+        }
+        do {
+            let readers: (Background<A>, Background<B>) = try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                defer { try? db.execute(sql: "ROLLBACK") }
+                let readers = (reader(first), reader(second))
+                begun.wait()
+                begun.wait()
+                return readers
+            }
+            return (try readers.0.value(), try readers.1.value())
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
     /// Runs `body` in one write transaction: everything it writes commits together or not at all.
     public func write<T>(_ body: (Database) throws -> T) throws(MatchError) -> T {
         do {
             return try pool.write(body)
         } catch {
             throw Self.mapped(error)
+        }
+    }
+
+    /// Runs its body the first time `run` is called, never again.
+    final class Once: @unchecked Sendable {
+        private let lock = Lock()
+        private var body: (() -> Void)?
+        init(_ body: @escaping () -> Void) { self.body = body }
+        func run() {
+            let pending = lock.withLock { () -> (() -> Void)? in
+                defer { body = nil }
+                return body
+            }
+            pending?()
+        }
+    }
+
+    /// Runs `body`, turning its errors into `MatchError`s as `read` and `write` do.
+    public static func mappingErrors<T>(_ body: () throws -> T) throws(MatchError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw mapped(error)
         }
     }
 

@@ -25,6 +25,40 @@ func temporaryDatabasePath(_ name: String = "test.sqlite") -> String {
         #expect(try reopened.appliedMigrations() == ["v1-foundation", "v2-runs", "v3-change-log", "v4-shared-run-lists", "v5-sample-requests", "v6-creator-price-range", "v7-run-list-cards", "v8-run-creators", "v9-covering-outcomes-index"])
     }
 
+    /// Two concurrent reads see one snapshot, though another connection (as another process would)
+    /// commits all the while.
+    @Test func concurrentReadsShareOneSnapshotWhileOthersCommit() throws {
+        let path = temporaryDatabasePath()
+        let database = try MatchDatabase(path: path)
+        let other = try MatchDatabase(path: path)
+        let stop = Lock()
+        nonisolated(unsafe) var stopped = false
+        let writer = Background { () throws -> Int in
+            var commits = 0
+            while !stop.withLock({ stopped }) {
+                try other.write { db in try ChangeLog.record(db, writer: "other", tables: ["creators"], at: "now") }
+                commits += 1
+            }
+            return commits
+        }
+        @Sendable func count(_ db: Database) throws -> Int { try Int.fetchOne(db, sql: "SELECT count(*) FROM change_log")! }
+        var seen: [Int] = []
+        for _ in 0..<20 {
+            let (a, b) = try database.readConcurrently({ db in
+                usleep(3000)   // commits happen meanwhile: they must not show
+                let first = try count(db)
+                usleep(1000)
+                return (first, try count(db))
+            }, { db in try count(db) })
+            #expect(a.0 == b && a.1 == b)
+            seen.append(b)
+            usleep(5000)   // the other connection's turn
+        }
+        stop.withLock { stopped = true }
+        #expect(try writer.value() > 20)
+        #expect(Set(seen).count > 1, "the other connection committed nothing between the reads")
+    }
+
     @Test func runsPublishedBeforeSharedListsSurviveTheMigration() throws {
         let path = temporaryDatabasePath()
         do {

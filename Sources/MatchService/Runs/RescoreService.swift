@@ -122,53 +122,51 @@ public struct RescoreService: Sendable {
             shortlistRequest.rankBy = request.rankBy
             shortlistRequest.tiles = request.tiles
             let service = ShortlistService(database: database, models: models, warm: warm, logger: logger)
-            // Eligibility and the previous run are read on other threads (each in a read transaction of
-            // its own) while this one reads the creators, which need neither.
-            let (database, models, asOf) = (database, models, request.asOf)
-            let eligibilityTask = Background { () throws -> (report: EligibilityReport, ms: Int) in
-                let started = ContinuousClock().now
-                let report = try EligibilityService(database: database, models: models).report(scope: .all, asOf: asOf)
-                return (report, (ContinuousClock().now - started).milliseconds)
-            }
+            // The previous run is read on another thread (a published run never changes); the creators
+            // and everything about the products (eligibility, vectors, invitations, commission) are read
+            // at the same time, in two read transactions on one snapshot.
+            let (database, models, asOf, shortlistInput) = (database, models, request.asOf, shortlistRequest)
             let previousTask = previous.map { record in
                 Background { try database.read { db in try RescorePlan.PreviousRun.read(db, record) } }
             }
 
             progress?("shortlists")
             let t1 = ContinuousClock().now
-            let (plan, eligibility): (RescorePlan, EligibilityReport) = try database.read { db in
-                let creators = try service.loadCreators(db, shortlistRequest)
-                // The creators' digests need nothing else: computed while the rest is read.
-                let (pool, matrix) = (creators.pool, creators.matrix!)
-                let creatorDigests = Background { () throws -> (digests: RescorePlan.CreatorDigests, seeds: [String: [Int32]]) in
-                    let digests = RescorePlan.CreatorDigests(pool: pool, matrix: matrix)
-                    let seeds = try previousTask.map { try RescorePlan.seeds($0.value().lists, index: digests.index) } ?? [:]
-                    return (digests, seeds)
-                }
-                let checked = try eligibilityTask.value()
-                timings["eligibility"] = checked.ms
-                let selection = try service.selectProducts(shortlistRequest, eligibility: checked.report)
-                let inputs = try service.load(db, shortlistRequest, selection: selection, creators: creators)
-                lap("load", t1)
-                for (part, ms) in inputs.loadTimings { timings["load." + part] = ms }
-                let tPlan = ContinuousClock().now
-                let ahead = try creatorDigests.value()
-                var plan = RescorePlan(inputs: inputs, request: request, creators: ahead.digests)
-                plan.previousSeeds = ahead.seeds
-                if let previousTask { plan.compare(with: try previousTask.value(), models: models) }
-                lap("digests", tPlan)
-                let t2 = ContinuousClock().now
-                try plan.rank()
-                lap("search", t2)
-                return (plan, checked.report)
-            }
+            let (creatorSide, productSide) = try database.readConcurrently({ db in
+                let creators = try service.loadCreators(db, shortlistInput)
+                // The creators' digests and the previous lists' seeds need nothing else.
+                let digests = RescorePlan.CreatorDigests(pool: creators.pool, matrix: creators.matrix!)
+                let seeds = try previousTask.map { try RescorePlan.seeds($0.value().lists, index: digests.index) } ?? [:]
+                return (creators: creators, digests: digests, seeds: seeds)
+            }, { db in
+                let started = ContinuousClock().now
+                let space = try service.vectorSpace(db, shortlistInput)
+                let report = try EligibilityService(database: database, models: models).report(db, scope: .all, asOf: asOf)
+                let eligibilityMs = (ContinuousClock().now - started).milliseconds
+                let selection = try service.selectProducts(shortlistInput, eligibility: report)
+                let products = try service.loadProducts(db, shortlistInput, selection: selection, model: space.model, dimension: space.dimension, allLinks: true)
+                return (eligibility: report, eligibilityMs: eligibilityMs, products: products)
+            })
+            let eligibility = productSide.eligibility
+            timings["eligibility"] = productSide.eligibilityMs
+            let inputs = try service.assemble(shortlistInput, creators: creatorSide.creators, products: productSide.products, db: nil)
+            lap("load", t1)
+            for (part, ms) in inputs.loadTimings { timings["load." + part] = ms }
+            let tPlan = ContinuousClock().now
+            var planning = RescorePlan(inputs: inputs, request: request, creators: creatorSide.digests)
+            planning.previousSeeds = creatorSide.seeds
+            if let previousTask { planning.compare(with: try previousTask.value(), models: models) }
+            lap("digests", tPlan)
+            let t2 = ContinuousClock().now
+            try planning.rank()
+            lap("search", t2)
+            let plan = planning
 
             progress?("publishing")
             let t3 = ContinuousClock().now
             let choices = try plan.chooseLists(database: database)
             let creatorParts = plan.creatorParts()
             lap("entries", t3)
-            let inputs = plan.inputs
             let skipped = Dictionary(uniqueKeysWithValues: inputs.skipped.map { ($0.product_id, $0) })
             let productIndex = Dictionary(uniqueKeysWithValues: inputs.products.enumerated().map { ($0.element.id.rawValue, $0.offset) })
             let products = eligibility.products.map { entry -> (row: RunProductRow, list: RunListChoice?) in

@@ -190,19 +190,44 @@ public struct ShortlistService: Sendable {
     /// (`creators` when the caller read them already, in the same transaction).
     func load(_ db: Database, _ request: ShortlistRequest, selection: ProductSelection, creators: LoadedCreators? = nil) throws -> ShortlistInputs {
         let creators = try creators ?? loadCreators(db, request)
-        // How long each part took (a rescore's manifest shows them).
-        var timings: [String: Int] = ["creators": creators.milliseconds]
+        let side = try loadProducts(db, request, selection: selection, model: creators.model, dimension: creators.dimension, pool: creators.pool)
+        return try assemble(request, creators: creators, products: side, db: db)
+    }
+
+    /// What the shortlists read about their products, which needs no creator: the products and their
+    /// vectors, their commission suggestions and (for many products, or when asked) every invitation.
+    /// A rescore reads it beside the creators, in a transaction of its own on the same snapshot.
+    struct LoadedProducts {
+        var skipped: [SkippedProduct]
+        var products: [Product]
+        var productMatrix: FeatureMatrix
+        var suggestions: [ProductID: CommissionService.SuggestedRates]
+        /// Every invitation (`StoreQueries.invitationLinks`) grouped by what it excludes, when read;
+        /// else `assemble` reads each product's own.
+        var invitations: InvitationGroups?
+        /// The exclusions from them, when the creators were known as they were read (computed on
+        /// another thread while the commission evidence is read).
+        var exclusions: Background<[[Int32]]>?
+        var timings: [String: Int]
+    }
+
+    /// The vector model and its dimension, as `loadCreators` resolves them (for a products-only read).
+    func vectorSpace(_ db: Database, _ request: ShortlistRequest) throws -> (model: String, dimension: Int) {
+        let model = try Self.resolveVectorModel(db, request.vectorModel)
+        guard let space = try StoreQueries.vectorSpace(db, kind: .creator, model: model) else {
+            throw MatchError(.noVectors, "no creator has a \(model) vector yet; import creators with a \"vector\" field, or run `creatormatch featurize` for profile vectors")
+        }
+        return (model, space.dimension)
+    }
+
+    func loadProducts(_ db: Database, _ request: ShortlistRequest, selection: ProductSelection, model: String, dimension: Int, pool: CandidatePool? = nil, allLinks: Bool = false) throws -> LoadedProducts {
+        var timings: [String: Int] = [:]
         var lapStart = ContinuousClock().now
         func lap(_ name: String) {
             let now = ContinuousClock().now
             timings[name] = (now - lapStart).milliseconds
             lapStart = now
         }
-        let categoryIndex = Dictionary(uniqueKeysWithValues: models.taxonomy.categories.enumerated().map { ($0.element.name, Int32($0.offset)) })
-        let model = creators.model
-        let (pool, source, matrix) = (creators.pool, creators.source, creators.matrix)
-        let recentDays = request.filters.recentlyInvitedDays ?? (request.rankBy == .blended ? models.ranking.recently_invited_days : 0)
-        let ranking = BlendedRanking(model: models.ranking, taxonomy: models.taxonomy)
         var skipped = selection.skipped
         var products: [Product] = []
         var vectors: [Float] = []
@@ -213,34 +238,63 @@ public struct ShortlistService: Sendable {
         for id in selection.eligible {
             guard let product = try all.map({ $0[id] }) ?? StoreQueries.product(db, id: id) else { continue }
             guard let vector = found[id] else {
-                skipped.append(SkippedProduct(product_id: id.rawValue, status: "no_vector", reasons: ["the product has no vector; re-import it with a \"vector\" of \(creators.dimension) numbers"]))
+                skipped.append(SkippedProduct(product_id: id.rawValue, status: "no_vector", reasons: ["the product has no vector; re-import it with a \"vector\" of \(dimension) numbers"]))
                 continue
             }
             products.append(product)
             vectors.append(contentsOf: vector)
         }
-        let productMatrix = FeatureMatrix(rows: products.count, dimension: creators.dimension, values: vectors).normalized()
+        let productMatrix = FeatureMatrix(rows: products.count, dimension: dimension, values: vectors).normalized()
         lap("products")
-        // Many products: the invitations are read here and turned into exclusions on another thread
-        // while the commission evidence is read.
-        let exclusionsTask: Background<[[Int32]]>?
-        var exclusions: [[Int32]] = []
-        if products.count > 64 {
-            let (links, filters, loaded, asOf) = (try StoreQueries.invitationLinks(db), request.filters, products, request.asOf)
-            exclusionsTask = Background { Self.exclusions(links: links, products: loaded, pool: pool, filters: filters, recentDays: recentDays, asOf: asOf) }
-        } else {
-            exclusionsTask = nil
-            exclusions = try Self.exclusions(db, products: products, pool: pool, filters: request.filters, recentDays: recentDays, asOf: request.asOf)
+        // Many products: every invitation in one query (turned into exclusions once the creators are known).
+        let links = allLinks || products.count > 64 ? try StoreQueries.invitationLinks(db) : nil
+        let invitations = links.map { InvitationGroups(links: $0, filters: request.filters, recentDays: recentlyInvitedDays(request), asOf: request.asOf) }
+        let exclusions = pool.flatMap { pool in
+            invitations.map { groups in
+                let loaded = products
+                return Background { Self.exclusions(groups, products: loaded, pool: pool) }
+            }
         }
         lap("exclusions")
         let suggestions = try CommissionService(database: database, models: models, cache: evidence).suggestedRates(for: products, db: db, asOf: request.asOf, catalog: catalog)
         lap("commission")
-        if let exclusionsTask { exclusions = try exclusionsTask.value() }
+        return LoadedProducts(skipped: skipped, products: products, productMatrix: productMatrix, suggestions: suggestions, invitations: invitations, exclusions: exclusions, timings: timings)
+    }
+
+    /// Days during which a shop's invitation excludes the creator from its other products.
+    func recentlyInvitedDays(_ request: ShortlistRequest) -> Int {
+        request.filters.recentlyInvitedDays ?? (request.rankBy == .blended ? models.ranking.recently_invited_days : 0)
+    }
+
+    /// The shortlists' inputs from the creators and the products read for them. `db` (the same
+    /// snapshot) is needed only when the products came without every invitation.
+    func assemble(_ request: ShortlistRequest, creators: LoadedCreators, products side: LoadedProducts, db: Database?) throws -> ShortlistInputs {
+        var timings = side.timings
+        timings["creators"] = creators.milliseconds
+        let started = ContinuousClock().now
+        let categoryIndex = Dictionary(uniqueKeysWithValues: models.taxonomy.categories.enumerated().map { ($0.element.name, Int32($0.offset)) })
+        let model = creators.model
+        let (pool, source, matrix) = (creators.pool, creators.source, creators.matrix)
+        let recentDays = recentlyInvitedDays(request)
+        let ranking = BlendedRanking(model: models.ranking, taxonomy: models.taxonomy)
+        let products = side.products
+        let exclusions: [[Int32]]
+        if let ahead = side.exclusions {
+            exclusions = try ahead.value()
+        } else if let groups = side.invitations {
+            exclusions = Self.exclusions(groups, products: products, pool: pool)
+        } else if let db {
+            exclusions = try Self.exclusions(db, products: products, pool: pool, filters: request.filters, recentDays: recentDays, asOf: request.asOf)
+        } else {
+            preconditionFailure("products loaded without their invitations need the database to assemble")
+        }
+        timings["exclusions", default: 0] += (ContinuousClock().now - started).milliseconds
+        let suggestions = side.suggestions
         let offeredRates = products.map { suggestions[$0.id]?.target ?? $0.commissionRate }
         let productCategories = products.map { categoryIndex[$0.category] ?? -1 }
         return ShortlistInputs(
-            rankBy: request.rankBy, tiles: request.tiles, models: models, ranking: ranking, skipped: skipped, pool: pool, products: products,
-            productMatrix: productMatrix, creatorMatrix: matrix, source: source, exclusions: exclusions, suggestions: suggestions,
+            rankBy: request.rankBy, tiles: request.tiles, models: models, ranking: ranking, skipped: side.skipped, pool: pool, products: products,
+            productMatrix: side.productMatrix, creatorMatrix: matrix, source: source, exclusions: exclusions, suggestions: suggestions,
             offeredRates: offeredRates, productCategories: productCategories,
             explainer: ReasonWriter(models: models, ranking: ranking, filters: request.filters, recentDays: recentDays),
             vectorModel: model, loadTimings: timings,
@@ -317,24 +371,39 @@ public struct ShortlistService: Sendable {
     /// The same from every invitation (`StoreQueries.invitationLinks`), without the database: each
     /// product's own invitations, each shop's recent and declined ones.
     static func exclusions(links: [InvitationLink], products: [Product], pool: CandidatePool, filters: CreatorFilters, recentDays: Int, asOf: Day) -> [[Int32]] {
-        func indices<S: Sequence<String>>(_ ids: S) -> [Int32] { ids.compactMap { pool.index(of: $0).map(Int32.init) } }
+        exclusions(InvitationGroups(links: links, filters: filters, recentDays: recentDays, asOf: asOf), products: products, pool: pool)
+    }
+
+    /// Every invitation grouped by what it excludes, by creator id (no creators needed): each product's
+    /// invited creators, and each shop's recently invited or (when asked) declined ones.
+    struct InvitationGroups: Sendable {
         var invited: [String: [String]] = [:]
-        var recent: [String: Set<String>] = [:]
-        var declined: [String: Set<String>] = [:]
-        let since = asOf.advanced(by: -recentDays).description
-        for link in links {
-            invited[link.productID, default: []].append(link.creatorID)
-            if recentDays > 0, link.sentDay >= since { recent[link.shopID, default: []].insert(link.creatorID) }
-            if filters.excludeDeclined, link.status == "declined" { declined[link.shopID, default: []].insert(link.creatorID) }
+        var byShop: [String: Set<String>] = [:]
+        /// Whether shops exclude creators from all their products (recent invitations or declines).
+        let shopWide: Bool
+
+        init(links: [InvitationLink], filters: CreatorFilters, recentDays: Int, asOf: Day) {
+            shopWide = recentDays > 0 || filters.excludeDeclined
+            let since = asOf.advanced(by: -recentDays).description
+            for link in links {
+                invited[link.productID, default: []].append(link.creatorID)
+                if (recentDays > 0 && link.sentDay >= since) || (filters.excludeDeclined && link.status == "declined") {
+                    byShop[link.shopID, default: []].insert(link.creatorID)
+                }
+            }
         }
-        var byShop: [ShopID: [Int32]] = [:]
-        for shop in Set(products.map(\.shopID)) {
-            byShop[shop] = Set(indices(recent[shop.rawValue, default: []].union(declined[shop.rawValue, default: []]))).sorted()
-        }
-        return products.map { product in
-            let own = Set(indices(invited[product.id.rawValue] ?? [])).sorted()
-            guard recentDays > 0 || filters.excludeDeclined else { return own }
-            return Self.mergeSorted(own, byShop[product.shopID]!)
+    }
+
+    /// The exclusions from grouped invitations, as pool indices (products in parallel).
+    static func exclusions(_ groups: InvitationGroups, products: [Product], pool: CandidatePool) -> [[Int32]] {
+        func indices<S: Sequence<String>>(_ ids: S) -> [Int32] { Set(ids.compactMap { pool.index(of: $0).map(Int32.init) }).sorted() }
+        let shops = Array(Set(products.map(\.shopID.rawValue)))
+        let shopLists = parallelMap(shops.count) { indices(groups.byShop[shops[$0], default: []]) }
+        let byShop = Dictionary(uniqueKeysWithValues: zip(shops, shopLists))
+        return parallelMap(products.count) { p in
+            let own = indices(groups.invited[products[p].id.rawValue] ?? [])
+            guard groups.shopWide else { return own }
+            return Self.mergeSorted(own, byShop[products[p].shopID.rawValue]!)
         }
     }
 
