@@ -25,6 +25,9 @@ public final class MatchDatabase: Sendable {
             // Debian's SQLite zeroes every deleted byte by default (secure_delete on), which makes
             // pruning a run rewrite every page its lists held; FAST zeroes only where it costs no I/O.
             try db.execute(sql: "PRAGMA secure_delete = FAST")
+            // Reads through a memory map instead of a copy per page read: loading 200,000 creators
+            // 0.73 → 0.64 s (system time 0.34 → 0.25 s). Mapped pages count in the process's RSS.
+            try db.execute(sql: "PRAGMA mmap_size = 2147418112")
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
