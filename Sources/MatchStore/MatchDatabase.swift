@@ -124,6 +124,32 @@ public final class MatchDatabase: Sendable {
         }
     }
 
+    /// Runs `body` with this connection's automatic checkpoints off: a large commit then returns
+    /// without copying the log into the database file, which `checkpointInBackground` does beside
+    /// other work. (Restored afterwards, however `body` ends.)
+    public func withoutAutomaticCheckpoints<T>(_ body: () throws(MatchError) -> T) throws(MatchError) -> T {
+        try write { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        defer { try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") } }
+        return try body()
+    }
+
+    /// Copies the write-ahead log into the database file on another thread and connection, without
+    /// waiting for readers or writers (a passive checkpoint; writes may go on meanwhile). Wait for it
+    /// before the process ends. Failing, it leaves the work to the next checkpoint.
+    public func checkpointInBackground() -> Background<Void> {
+        let path = self.path
+        return Background {
+            guard let queue = try? DatabaseQueue(path: path) else { return }
+            _ = try? queue.inDatabase { db in try db.checkpoint(.passive) }
+        }
+    }
+
+    /// Copies the write-ahead log into the database file now, on the writing connection (passive: it
+    /// does not wait for readers). Failing, it leaves the work to the next checkpoint.
+    public func checkpoint() {
+        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+    }
+
     /// Runs `body` in one write transaction: everything it writes commits together or not at all.
     public func write<T>(_ body: (Database) throws -> T) throws(MatchError) -> T {
         do {

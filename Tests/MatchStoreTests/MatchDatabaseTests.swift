@@ -59,6 +59,21 @@ func temporaryDatabasePath(_ name: String = "test.sqlite") -> String {
         #expect(Set(seen).count > 1, "the other connection committed nothing between the reads")
     }
 
+    /// A rescore turns automatic checkpoints off while it publishes and checkpoints itself: the writer
+    /// (in a server, every later write) gets its setting back however the body ends.
+    @Test func automaticCheckpointsComeBackAfterAPublishingBody() throws {
+        let database = try MatchDatabase(path: temporaryDatabasePath())
+        func setting() throws(MatchError) -> Int { try database.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint")! } }
+        #expect(try setting() == 1000)
+        #expect(throws: MatchError.self) {
+            try database.withoutAutomaticCheckpoints { () throws(MatchError) in
+                #expect(try setting() == 0)
+                throw MatchError(.invalidInput, "fails midway")
+            }
+        }
+        #expect(try setting() == 1000)
+    }
+
     @Test func runsPublishedBeforeSharedListsSurviveTheMigration() throws {
         let path = temporaryDatabasePath()
         do {

@@ -209,18 +209,30 @@ public struct RescoreService: Sendable {
             var manifest = "{\"parameters\":\(parameters),\"mode\":\"\(mode)\",\"counts\":\(counts),\"durations_ms\":\(durations)"
             if request.incremental, let reason = plan.fullReason { manifest += ",\"full_reason\":" + JSONText.string(reason) }
             manifest += ",\"models_digest\":\"\(models.digest)\",\"code_version\":\"\(CreatorMatchVersion.current)\"}"
-            // Publish in one short write transaction, then prune old runs.
+            // Publish in one short write transaction, then prune old runs. The log of the publishing
+            // transaction (80 MB when every list is new) is copied into the database file on another
+            // thread while the old runs are pruned, not inside the commit.
             let inputsDigest = plan.inputsDigest(products.map(\.row))
-            try database.write { db in
-                try RunStore.publish(
-                    db, run: runID, finishedAt: finished.iso8601, manifest: manifest, inputsDigest: inputsDigest,
-                    products: products, creators: creatorParts, state: plan.state)
-                try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs", "run_products", "run_lists", "run_creators", "run_state"], at: finished.iso8601)
+            let pruned: Int = try database.withoutAutomaticCheckpoints { () throws(MatchError) -> Int in
+                try database.write { db in
+                    try RunStore.publish(
+                        db, run: runID, finishedAt: finished.iso8601, manifest: manifest, inputsDigest: inputsDigest,
+                        products: products, creators: creatorParts, state: plan.state)
+                    try ChangeLog.record(db, writer: ChangeLog.processWriter, tables: ["runs", "run_products", "run_lists", "run_creators", "run_state"], at: finished.iso8601)
+                }
+                lap("publish", t4)
+                let checkpoint = database.checkpointInBackground()
+                let t6 = ContinuousClock().now
+                var pruned = 0
+                if let keep = request.keep { pruned = try database.write { db in try RunStore.prune(db, keep: keep) } }
+                lap("prune", t6)
+                // The pruning's own log is copied now too, rather than when the database is closed.
+                let t7 = ContinuousClock().now
+                try? checkpoint.value()
+                database.checkpoint()
+                lap("checkpoint", t7)
+                return pruned
             }
-            lap("publish", t4)
-            let t6 = ContinuousClock().now
-            let pruned = try request.keep.map { keep in try database.write { db in try RunStore.prune(db, keep: keep) } } ?? 0
-            lap("prune", t6)
             let compared = try comparing?.value()
             let changes = compared?.summary
             timings["compare"] = compared?.ms ?? 0
