@@ -7,6 +7,8 @@ import MatchCore
 public final class MatchDatabase: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// How long a statement waits for another connection's lock before it fails as busy.
+    static let busyTimeoutMs = 5000
 
     /// Opens (creating when missing) and migrates the database at `path`. Fails with a message a
     /// person can act on when the file is not a database, belongs to another program, or was
@@ -15,7 +17,7 @@ public final class MatchDatabase: Sendable {
         self.path = path
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(5)
+        configuration.busyMode = .timeout(Double(Self.busyTimeoutMs) / 1000)
         configuration.prepareDatabase { db in
             // 16 KiB pages for new files: a run's stored list (~6 KB) fits in one page instead of a
             // chain of overflow pages, so publishing and pruning touch a third of the pages. (Ignored
@@ -93,7 +95,9 @@ public final class MatchDatabase: Sendable {
 
     /// Runs `first` and `second` at the same time, each on a thread and in a read transaction of its
     /// own, both on one snapshot: the write lock is held (so nothing can commit) until both have begun
-    /// reading, then released; the reads then go on while others write.
+    /// reading, then released; the reads then go on while others write. When another connection holds
+    /// the write lock (a long import), both run one after the other in one read transaction instead,
+    /// rather than wait for it.
     public func readConcurrently<A, B>(_ first: @escaping @Sendable (Database) throws -> A, _ second: @escaping @Sendable (Database) throws -> B) throws(MatchError) -> (A, B) {
         let pool = self.pool
         let begun = DispatchSemaphore(value: 0)
@@ -110,13 +114,22 @@ public final class MatchDatabase: Sendable {
             }
         }
         do {
-            let readers: (Background<A>, Background<B>) = try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
+            let readers: (Background<A>, Background<B>)? = try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA busy_timeout = 100")
+                defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Self.busyTimeoutMs)") }
+                do {
+                    try db.execute(sql: "BEGIN IMMEDIATE")
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                    return nil
+                }
                 defer { try? db.execute(sql: "ROLLBACK") }
                 let readers = (reader(first), reader(second))
                 begun.wait()
                 begun.wait()
                 return readers
+            }
+            guard let readers else {
+                return try pool.read { db in (try first(db), try second(db)) }
             }
             return (try readers.0.value(), try readers.1.value())
         } catch {

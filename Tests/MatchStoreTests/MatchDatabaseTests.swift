@@ -59,6 +59,30 @@ func temporaryDatabasePath(_ name: String = "test.sqlite") -> String {
         #expect(Set(seen).count > 1, "the other connection committed nothing between the reads")
     }
 
+    /// While another connection holds the write lock (a long import), the two reads run one after the
+    /// other on one snapshot instead of waiting for it.
+    @Test func concurrentReadsDoNotWaitForAnotherWriter() throws {
+        let path = temporaryDatabasePath()
+        let database = try MatchDatabase(path: path)
+        try database.write { db in try ChangeLog.record(db, writer: "first", tables: ["creators"], at: "now") }
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true   // the lock is held across accesses, as a long import would
+        let importer = try DatabaseQueue(path: path, configuration: configuration)
+        try importer.inDatabase { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            try ChangeLog.record(db, writer: "importing", tables: ["creators"], at: "now")
+        }
+        let started = ContinuousClock().now
+        @Sendable func count(_ db: Database) throws -> Int { try Int.fetchOne(db, sql: "SELECT count(*) FROM change_log")! }
+        let (a, b) = try database.readConcurrently(count, count)
+        #expect(a == 1 && b == 1)
+        #expect(ContinuousClock().now - started < .seconds(2))
+        try importer.inDatabase { db in try db.execute(sql: "COMMIT") }
+        #expect(try database.readConcurrently(count, count) == (2, 2))
+        // The writer waits as long as before for other locks.
+        #expect(try database.write { db in try Int.fetchOne(db, sql: "PRAGMA busy_timeout")! } == 5000)
+    }
+
     /// A rescore turns automatic checkpoints off while it publishes and checkpoints itself: the writer
     /// (in a server, every later write) gets its setting back however the body ends.
     @Test func automaticCheckpointsComeBackAfterAPublishingBody() throws {
