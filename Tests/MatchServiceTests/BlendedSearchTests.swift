@@ -57,6 +57,11 @@ import Testing
             }
             #expect(inputs.products.count > 64)
             #expect(together == apart)
+            // And from the invitations grouped by id, looked up through an id → index table (a rescore).
+            let links = try database.read { db in try StoreQueries.invitationLinks(db) }
+            let groups = ShortlistService.InvitationGroups(links: links, filters: filters, recentDays: recentDays, asOf: asOf)
+            let index = Dictionary(uniqueKeysWithValues: inputs.pool.ids.enumerated().map { ($0.element, $0.offset) })
+            #expect(ShortlistService.exclusions(groups, products: inputs.products, pool: inputs.pool, index: index) == apart)
             #expect(together.contains { !$0.isEmpty })
         }
     }

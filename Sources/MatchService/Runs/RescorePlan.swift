@@ -65,6 +65,19 @@ struct RescorePlan {
         contentDigests = digests.contents
         poolIndex = digests.index
         let ids = digests.ids
+        // Excluded creators by id (indices shift when creators are added): one multiply-add each. The
+        // products of a shop mostly share one exclusion list (the same array): each list once.
+        var excludedDigests: [UnsafeRawPointer?: UInt64] = [:]
+        let excludedDigest = inputs.exclusions.map { list -> UInt64 in
+            list.withUnsafeBufferPointer { buffer in
+                let key = buffer.baseAddress.map(UnsafeRawPointer.init)
+                if let known = excludedDigests[key] { return known }
+                var excluded: UInt64 = 0
+                for c in buffer { excluded = excluded &* 0x100_0000_01B3 &+ ids[Int(c)] }
+                excludedDigests[key] = excluded
+                return excluded
+            }
+        }
         productDigests = inputs.products.indices.map { p in
             let product = inputs.products[p]
             var h = FNV1a64()
@@ -76,11 +89,8 @@ struct RescorePlan {
             h.combine(inputs.offeredRates[p])
             h.combine(inputs.suggestions[product.id]?.suggested)
             h.combine(inputs.productMatrix.row(p))
-            // Excluded creators by id (indices shift when creators are added): one multiply-add each.
-            var excluded: UInt64 = 0
-            for c in inputs.exclusions[p] { excluded = excluded &* 0x100_0000_01B3 &+ ids[Int(c)] }
             h.combine(inputs.exclusions[p].count)
-            h.combine(excluded)
+            h.combine(excludedDigest[p])
             return h.hexDigest
         }
     }

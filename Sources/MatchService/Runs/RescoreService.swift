@@ -149,7 +149,7 @@ public struct RescoreService: Sendable {
             })
             let eligibility = productSide.eligibility
             timings["eligibility"] = productSide.eligibilityMs
-            let inputs = try service.assemble(shortlistInput, creators: creatorSide.creators, products: productSide.products, db: nil)
+            let inputs = try service.assemble(shortlistInput, creators: creatorSide.creators, products: productSide.products, db: nil, creatorIndex: creatorSide.digests.index)
             lap("load", t1)
             for (part, ms) in inputs.loadTimings { timings["load." + part] = ms }
             let tPlan = ContinuousClock().now

@@ -268,7 +268,7 @@ public struct ShortlistService: Sendable {
 
     /// The shortlists' inputs from the creators and the products read for them. `db` (the same
     /// snapshot) is needed only when the products came without every invitation.
-    func assemble(_ request: ShortlistRequest, creators: LoadedCreators, products side: LoadedProducts, db: Database?) throws -> ShortlistInputs {
+    func assemble(_ request: ShortlistRequest, creators: LoadedCreators, products side: LoadedProducts, db: Database?, creatorIndex: [String: Int]? = nil) throws -> ShortlistInputs {
         var timings = side.timings
         timings["creators"] = creators.milliseconds
         let started = ContinuousClock().now
@@ -282,7 +282,7 @@ public struct ShortlistService: Sendable {
         if let ahead = side.exclusions {
             exclusions = try ahead.value()
         } else if let groups = side.invitations {
-            exclusions = Self.exclusions(groups, products: products, pool: pool)
+            exclusions = Self.exclusions(groups, products: products, pool: pool, index: creatorIndex)
         } else if let db {
             exclusions = try Self.exclusions(db, products: products, pool: pool, filters: request.filters, recentDays: recentDays, asOf: request.asOf)
         } else {
@@ -394,9 +394,11 @@ public struct ShortlistService: Sendable {
         }
     }
 
-    /// The exclusions from grouped invitations, as pool indices (products in parallel).
-    static func exclusions(_ groups: InvitationGroups, products: [Product], pool: CandidatePool) -> [[Int32]] {
-        func indices<S: Sequence<String>>(_ ids: S) -> [Int32] { Set(ids.compactMap { pool.index(of: $0).map(Int32.init) }).sorted() }
+    /// The exclusions from grouped invitations, as pool indices (products in parallel); `index` (the
+    /// pool's ids to indices, when the caller has it) instead of a binary search per id.
+    static func exclusions(_ groups: InvitationGroups, products: [Product], pool: CandidatePool, index: [String: Int]? = nil) -> [[Int32]] {
+        func position(_ id: String) -> Int? { index.map { $0[id] } ?? pool.index(of: id) }
+        func indices<S: Sequence<String>>(_ ids: S) -> [Int32] { Set(ids.compactMap { position($0).map(Int32.init) }).sorted() }
         let shops = Array(Set(products.map(\.shopID.rawValue)))
         let shopLists = parallelMap(shops.count) { indices(groups.byShop[shops[$0], default: []]) }
         let byShop = Dictionary(uniqueKeysWithValues: zip(shops, shopLists))
