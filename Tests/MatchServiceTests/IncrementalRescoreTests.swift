@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import MatchCore
 import MatchStore
 import Testing
@@ -186,6 +187,29 @@ import Testing
         let other = try service.rescore(request)
         #expect(other.mode == "full")
         #expect(other.full_reason?.contains("different parameters") == true)
+    }
+
+    /// A later day moves exclusions (invitations older than the recent window stop excluding) and so
+    /// most products' digests, but seldom their rankings: those lists are shared, not written again, and
+    /// the run still equals a fresh computation (the randomized test checks that on later days).
+    @Test func aLaterDaySharesListsWhoseRankingDidNotMove() throws {
+        let (database, _, _) = try market()
+        let service = RescoreService(database: database, models: models, clock: FixedClock(day: asOf))
+        var request = RescoreRequest(asOf: asOf)
+        request.k = 10
+        let first = try service.rescore(request)
+        request.asOf = asOf.advanced(by: 20)
+        request.incremental = true
+        let later = try service.rescore(request)
+        let (movedDigests, sharedAnyway) = try database.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT count(*), sum(a.list_id = b.list_id) FROM run_products a JOIN run_products b ON a.product_id = b.product_id
+                WHERE a.run_id = ? AND b.run_id = ? AND a.digest != b.digest AND a.list_id IS NOT NULL
+                """, arguments: [first.run_id, later.run_id]).map { (($0[0] as Int?) ?? 0, ($0[1] as Int?) ?? 0) }!
+        }
+        #expect(movedDigests > 0, "no product's inputs moved with the day")
+        #expect(sharedAnyway > 0, "\(movedDigests) products' inputs moved and none of their lists was shared")
+        #expect(later.lists_written < later.products_scored)
     }
 
     @Test func pruningDropsOnlyListsNoKeptRunShares() throws {

@@ -13,7 +13,8 @@ struct RescorePlan {
     /// Per pool creator: digest of the id, and of everything it contributes (`CandidatePool.contentDigest`).
     let idDigests: [UInt64]
     let contentDigests: [UInt64]
-    /// Per loaded product: digest of its shortlist's inputs other than the creators.
+    /// Per loaded product: digest of its shortlist's inputs other than the creators, in two parts:
+    /// `<its own inputs>+<its exclusions>` (`ownInputs`).
     let productDigests: [String]
     let poolIndex: [String: Int]
 
@@ -89,9 +90,10 @@ struct RescorePlan {
             h.combine(inputs.offeredRates[p])
             h.combine(inputs.suggestions[product.id]?.suggested)
             h.combine(inputs.productMatrix.row(p))
-            h.combine(inputs.exclusions[p].count)
-            h.combine(excludedDigest[p])
-            return h.hexDigest
+            var x = FNV1a64()
+            x.combine(inputs.exclusions[p].count)
+            x.combine(excludedDigest[p])
+            return h.hexDigest + "+" + x.hexDigest
         }
     }
 
@@ -306,6 +308,13 @@ struct RescorePlan {
         return Dictionary(parts.joined(), uniquingKeysWith: { a, _ in a })
     }
 
+    /// The part of a product digest that its entries' cards depend on (everything but its exclusions);
+    /// nil for digests written before it had parts.
+    static func ownInputs(_ digest: String?) -> Substring? {
+        guard let digest, let plus = digest.firstIndex(of: "+") else { return nil }
+        return digest[..<plus]
+    }
+
     /// Index of `value` in the ascending `sorted`, if present.
     static func position<T: BinaryInteger>(of value: T, in sorted: [T]) -> Int? {
         var low = 0
@@ -331,10 +340,25 @@ struct RescorePlan {
             let id = inputs.products[p].id.rawValue
             let list = ranked[p]
             let published = min(k, list.entries.count)
-            if let changed, let old = previousLists[id], previousProducts[id]?.digest == productDigests[p], old.published == published,
-               old.creators.elementsEqual(list.entries.prefix(published)) {
+            guard let changed, let old = previousLists[id], old.published == published else {
+                build.append(p)
+                continue
+            }
+            if previousProducts[id]?.digest == productDigests[p], old.creators.elementsEqual(list.entries.prefix(published)) {
                 if list.entries.prefix(published).allSatisfy({ !changed[poolIndex[$0.creatorID]!] }) {
                     if old.ranked == list { choices[p] = .existing(old.id) } else { copies.append((p, old.id)) }
+                } else {
+                    compare[p] = old
+                    build.append(p)
+                }
+            } else if old.ranked == list {
+                // The product's inputs changed but not its ranking. When only its exclusions changed (a
+                // day later, the shop's invitations older than the recent window stop excluding) and no
+                // listed creator did, the cards are the same too: shared. Otherwise shared when its
+                // entries come out byte for byte the same.
+                if let own = Self.ownInputs(productDigests[p]), own == Self.ownInputs(previousProducts[id]?.digest),
+                   list.entries.prefix(published).allSatisfy({ !changed[poolIndex[$0.creatorID]!] }) {
+                    choices[p] = .existing(old.id)
                 } else {
                     compare[p] = old
                     build.append(p)
@@ -361,7 +385,7 @@ struct RescorePlan {
             try database.read { db in
                 for (j, p) in compared.enumerated() {
                     if let old = compare[p], old.ranked == ranked[p], let payload = try RunStore.payload(db, list: old.id),
-                       payload.cards == made[j].payload.cards {
+                       payload == made[j].payload {
                         choices[p] = .existing(old.id)
                     } else {
                         choices[p] = .new(made[j])
