@@ -3,6 +3,7 @@
 # once into .build-bench-data/), k = 50, blended: the bare matcher on the same vectors
 # (creatormatch-bench --vectors), a full rescore with every list written, a full rescore with
 # nothing changed (those two REPEAT=3 times each: the median and the range), an incremental rescore
+# on the next day with no new data, an incremental rescore
 # after 1% of creators changed and a full one on that data from the same state (a copy of the
 # database), all with --keep 3. Prints each run's phases, the ratio to the bare matcher, and what lies
 # outside the run's own search phase (the blended matcher measured in the same run).
@@ -43,6 +44,13 @@ report "full rescore, every list written" "${every[@]}"
 same=()
 for i in $(seq "$repeat"); do run_on "$db" "same-$i"; same+=("$dir/same-$i"); done
 report "full rescore, nothing changed (lists shared)" "${same[@]}"
+# The next night with no new data: the day moves eligibility windows and recent-invitation exclusions
+# (on a copy, so the runs below stay on the same day).
+rm -f "$dir/next.sqlite" "$dir/next.sqlite-wal" "$dir/next.sqlite-shm"
+python3 -c "import sqlite3,sys; s=sqlite3.connect(sys.argv[1]); d=sqlite3.connect(sys.argv[2]); s.backup(d); d.close()" "$db" "$dir/next.sqlite"
+/usr/bin/time -f "%e %M" -o "$dir/next-day.time" "$bin" --db "$dir/next.sqlite" rescore --as-of "$(date -u -d "$as_of + 1 day" +%F)" --keep 3 --format json --incremental > "$dir/next-day.json"
+report "incremental rescore the next day, no new data (a nightly run)" "$dir/next-day"
+rm -f "$dir/next.sqlite" "$dir/next.sqlite-wal" "$dir/next.sqlite-shm"
 python3 Scripts/bench_rescore.py perturb "$dir/demo/creators.jsonl" "$dir/changes.jsonl" 0.01 "$RANDOM"
 "$bin" --db "$db" import creators "$dir/changes.jsonl" >&2
 # The full run to compare with starts from the same state (a copy of the database), so it has the
