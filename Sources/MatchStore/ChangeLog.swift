@@ -16,6 +16,14 @@ public enum ChangeLog {
         try db.execute(sql: "INSERT INTO change_log (writer, tables, at) VALUES (?, ?, ?)", arguments: [writer, tables.sorted().joined(separator: ","), at])
     }
 
+    /// What the invitation triggers (schema v10) log when an invitation is deleted or re-dated.
+    public static let invitationsRemoved = "invitations-removed"
+
+    /// Whether an invitation was removed or re-dated after log entry `id`.
+    public static func invitationsRemoved(_ db: Database, since id: Int64) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM change_log WHERE id > ? AND tables = ?)", arguments: [id, invitationsRemoved]) ?? true
+    }
+
     public static func latestID(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT max(id) FROM change_log") ?? 0
     }

@@ -81,7 +81,10 @@ public final class MatchDatabase: Sendable {
 
     /// The names of the migrations applied to this file, oldest first.
     public func appliedMigrations() throws(MatchError) -> [String] {
-        try read { db in try Schema.migrator.appliedIdentifiers(db).sorted() }
+        try read { db in
+            let applied = try Schema.migrator.appliedIdentifiers(db)
+            return Schema.migrator.migrations.filter { applied.contains($0) }
+        }
     }
 
     /// Runs `body` in one read transaction (a consistent snapshot).

@@ -58,6 +58,20 @@ enum Schema {
                 DROP INDEX outcomes_by_product;
                 """)
         }
+        migrator.registerMigration("v10-invitation-removals-logged") { db in
+            // An incremental rescore takes invitations to only ever be added (a shop's exclusion of a
+            // creator then lapses only with the date): any writer that removes or re-dates one — a
+            // cascade from a deleted creator or product, a hand-written DELETE — leaves a change-log
+            // row, and the next incremental run recomputes those products' lists in full.
+            try db.execute(sql: """
+                CREATE TRIGGER invitations_removed AFTER DELETE ON invitations BEGIN
+                    INSERT INTO change_log (writer, tables, at) VALUES ('trigger', '\(ChangeLog.invitationsRemoved)', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+                END;
+                CREATE TRIGGER invitations_moved AFTER UPDATE OF creator_id, product_id, sent_at, sent_day ON invitations BEGIN
+                    INSERT INTO change_log (writer, tables, at) VALUES ('trigger', '\(ChangeLog.invitationsRemoved)', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+                END;
+                """)
+        }
         return migrator
     }
 

@@ -32,7 +32,7 @@ import Testing
     /// One random change set: creators with new vectors, stats, followers or categories, new creators,
     /// products with new rates or vectors, new invitations (which change exclusions), new sales (which
     /// move commission suggestions) and shops whose rating crosses the eligibility threshold.
-    func applyChanges(round: Int, random: inout SeededRandom, importer: ImportService, creators: [[String: Any]], products: [[String: Any]], shops: [[String: Any]] = []) throws {
+    func applyChanges(round: Int, random: inout SeededRandom, importer: ImportService, creators: [[String: Any]], products: [[String: Any]], shops: [[String: Any]] = [], database: MatchDatabase? = nil) throws {
         var changed: [[String: Any]] = []
         let categories = models.taxonomy.categories.filter { $0.parent == nil }.map(\.name)
         for _ in 0..<(5 + random.int(0...(40 - 1))) {
@@ -71,6 +71,13 @@ import Testing
                 "sent_at": "2026-11-20T09:00:00Z", "status": "pending", "commission_rate": 1500,
             ])
         }
+        // Invitations at the edge of the recent window (90 days): they stop excluding on the later days.
+        for _ in 0..<(2 + random.int(0...(6 - 1))) {
+            invitations.append([
+                "creator_id": creators[random.int(0...(creators.count - 1))]["id"]!, "product_id": products[random.int(0...(products.count - 1))]["id"]!,
+                "sent_at": "2026-08-\(27 + random.int(0...2))T09:00:00Z", "status": "accepted", "commission_rate": 1500,
+            ])
+        }
         if !invitations.isEmpty { try importObjects(invitations, .invitations, importer, name: "invitations-\(round).jsonl") }
         var sales: [[String: Any]] = []
         for i in 0..<random.int(0...(30 - 1)) {
@@ -82,6 +89,16 @@ import Testing
             ])
         }
         if !sales.isEmpty { try importObjects(sales, .outcomes, importer, name: "outcomes-\(round).jsonl") }
+        // A hand-written delete of a recent invitation (outside creatormatch): its exclusion ends without
+        // the date moving.
+        if let database, round == 4 {
+            try database.write { db in
+                try db.execute(sql: """
+                    DELETE FROM invitations WHERE (creator_id, product_id, sent_at) IN
+                        (SELECT creator_id, product_id, sent_at FROM invitations ORDER BY sent_day DESC, creator_id LIMIT 3)
+                    """)
+            }
+        }
         if !shops.isEmpty, random.int(0...(2 - 1)) == 0 {
             var shop = shops[random.int(0...(shops.count - 1))]
             shop["rating"] = random.int(0...(2 - 1)) == 0 ? 2.0 : 4.6
@@ -125,7 +142,7 @@ import Testing
         var (eligibilityMoves, rateChanges) = (0, 0)
         var last = first.run_id
         for round in 0..<6 {
-            try applyChanges(round: round, random: &random, importer: importer, creators: creators, products: products, shops: shops)
+            try applyChanges(round: round, random: &random, importer: importer, creators: creators, products: products, shops: shops, database: database)
             // The last rounds are the next nights: eligibility windows, recent invitations and sales
             // move with the day.
             request.asOf = asOf.advanced(by: max(0, round - 3))
@@ -209,7 +226,67 @@ import Testing
         }
         #expect(movedDigests > 0, "no product's inputs moved with the day")
         #expect(sharedAnyway > 0, "\(movedDigests) products' inputs moved and none of their lists was shared")
+        // Only their exclusions moved: their kept lists took the creators whose exclusion lapsed, no
+        // product was searched over every creator.
+        #expect(later.mode == "incremental")
+        #expect(later.products_searched < movedDigests)
         #expect(later.lists_written < later.products_scored)
+    }
+
+    /// The next day, a shop's invitation older than the recent window stops excluding its creator, and a
+    /// new one excludes another: an incremental run keeps the lists (only exclusions moved), puts the
+    /// freed creator where a fresh computation does and drops the newly invited one.
+    @Test func exclusionsThatLapseOrBeginMoveCreatorsIntoAndOutOfKeptLists() throws {
+        let (database, importer, _) = try market()
+        let service = RescoreService(database: database, models: models, clock: FixedClock(day: asOf))
+        let nextDay = asOf.advanced(by: 1)
+        func live(_ day: Day) throws -> [String: [String]] {
+            var request = ShortlistRequest(selection: .allEligible, asOf: day)
+            request.k = 10
+            request.maxShare = 1
+            let report = try ShortlistService(database: database, models: models).shortlists(request)
+            return Dictionary(uniqueKeysWithValues: report.shortlists.map { ($0.product_id, $0.creators.map(\.creator_id)) })
+        }
+        // A shop with two eligible products: its invitations to one exclude creators from the other.
+        let lists = try live(asOf)
+        let shops = try database.read { db in try StoreQueries.products(db) }.filter { lists[$0.id.rawValue] != nil }
+        let byShop = Dictionary(grouping: shops, by: \.shopID)
+        let (shop, pair) = try #require(byShop.first { $0.value.count >= 2 }.map { ($0.key, $0.value) })
+        let (target, other) = (pair[0].id.rawValue, pair[1].id.rawValue)
+        let freed = try #require(lists[target]?.first)
+        // Sent 90 days before today: inside the window today, outside it tomorrow.
+        try importObjects([[
+            "creator_id": freed, "product_id": other, "sent_at": "\(asOf.advanced(by: -90))T09:00:00Z", "status": "accepted", "commission_rate": 1500,
+        ]], .invitations, importer, name: "edge.jsonl")
+        var request = RescoreRequest(asOf: asOf)
+        request.k = 10
+        let first = try service.rescore(request)
+        let published = try database.read { db in try RunStore.lists(db, run: first.run_id) }
+        #expect(published[target]?.creators.map(\.creatorID).contains(freed) == false, "the invited creator was listed")
+        let invited = try #require(published[target]?.creators.map(\.creatorID).first)
+        try importObjects([[
+            "creator_id": invited, "product_id": other, "sent_at": "\(nextDay)T08:00:00Z", "status": "pending", "commission_rate": 1500,
+        ]], .invitations, importer, name: "new.jsonl")
+        request.asOf = nextDay
+        request.incremental = true
+        let next = try service.rescore(request)
+        #expect(next.mode == "incremental")
+        #expect(next.products_searched < byShop[shop]!.count, "the shop's products were searched over every creator")
+        let after = try database.read { db in try RunStore.lists(db, run: next.run_id) }.mapValues { $0.creators.map(\.creatorID) }
+        let fresh = try live(nextDay)
+        #expect(after[target]?.contains(freed) == true)
+        #expect(after[target]?.contains(invited) == false)
+        #expect(after[target] == fresh[target])
+        #expect(after[other] == fresh[other])
+        // A hand-written delete ends an exclusion without the date moving: the triggers log it, and the
+        // next incremental run searches those products again instead of trusting the kept lists.
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM invitations WHERE creator_id = ? AND product_id = ?", arguments: [invited, other])
+        }
+        let again = try service.rescore(request)
+        let restored = try database.read { db in try RunStore.lists(db, run: again.run_id) }.mapValues { $0.creators.map(\.creatorID) }
+        #expect(restored[target]?.contains(invited) == true)
+        #expect(restored[target] == (try live(nextDay))[target])
     }
 
     @Test func pruningDropsOnlyListsNoKeptRunShares() throws {

@@ -14,7 +14,7 @@ func temporaryDatabasePath(_ name: String = "test.sqlite") -> String {
     @Test func migratesAnEmptyFileAndReopensIt() throws {
         let path = temporaryDatabasePath()
         let first = try MatchDatabase(path: path)
-        #expect(try first.appliedMigrations() == ["v1-foundation", "v2-runs", "v3-change-log", "v4-shared-run-lists", "v5-sample-requests", "v6-creator-price-range", "v7-run-list-cards", "v8-run-creators", "v9-covering-outcomes-index"])
+        #expect(try first.appliedMigrations() == ["v1-foundation", "v2-runs", "v3-change-log", "v4-shared-run-lists", "v5-sample-requests", "v6-creator-price-range", "v7-run-list-cards", "v8-run-creators", "v9-covering-outcomes-index", "v10-invitation-removals-logged"])
         try first.write { db in
             try db.execute(sql: "INSERT INTO shops (id, rating, status, updated_at) VALUES ('s1', 4, 'active', 'now')")
         }
@@ -22,7 +22,7 @@ func temporaryDatabasePath(_ name: String = "test.sqlite") -> String {
         #expect(journal == "wal")
         let reopened = try MatchDatabase(path: path)
         #expect(try reopened.read { db in try StoreQueries.counts(db) }.shops == 1)
-        #expect(try reopened.appliedMigrations() == ["v1-foundation", "v2-runs", "v3-change-log", "v4-shared-run-lists", "v5-sample-requests", "v6-creator-price-range", "v7-run-list-cards", "v8-run-creators", "v9-covering-outcomes-index"])
+        #expect(try reopened.appliedMigrations() == ["v1-foundation", "v2-runs", "v3-change-log", "v4-shared-run-lists", "v5-sample-requests", "v6-creator-price-range", "v7-run-list-cards", "v8-run-creators", "v9-covering-outcomes-index", "v10-invitation-removals-logged"])
     }
 
     /// Two concurrent reads see one snapshot, though another connection (as another process would)

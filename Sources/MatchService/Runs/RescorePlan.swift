@@ -27,6 +27,10 @@ struct RescorePlan {
     var previousProducts: [String: RunProductRow] = [:]
     var previousLists: [String: RunList] = [:]
     var incremental = false
+    /// Per shop id, the pool indices (ascending) of creators whose shop-wide exclusion may have lapsed
+    /// since the previous run (`lapsedExclusions`); nil when this run cannot tell, and then a product
+    /// whose exclusions changed is searched over every creator.
+    var lapsed: [String: [Int32]]?
     /// Why a requested incremental run computes in full.
     var fullReason: String?
 
@@ -180,29 +184,49 @@ struct RescorePlan {
         ranked = Array(repeating: RankedList(entries: [], boundary: nil), count: products.count)
         var dirty: [Int] = []
         if incremental, let changed {
-            var clean: [Int] = []
-            var kept: [RankedList] = []
+            // Which products keep their list: those whose inputs are unchanged, and — when the run can
+            // tell which exclusions lapsed — those whose exclusions alone changed.
+            var candidates: [(p: Int, list: RunList, exclusionsMoved: Bool)] = []
             for p in products.indices {
                 let id = products[p].id.rawValue
-                guard let list = previousLists[id], previousProducts[id]?.digest == productDigests[p] else {
+                guard let list = previousLists[id], let before = previousProducts[id]?.digest else {
                     dirty.append(p)
                     continue
                 }
+                if before == productDigests[p] {
+                    candidates.append((p, list, false))
+                } else if lapsed != nil, let own = Self.ownInputs(productDigests[p]), own == Self.ownInputs(before) {
+                    candidates.append((p, list, true))
+                } else {
+                    dirty.append(p)
+                }
+            }
+            // The creators scored against every kept list: the changed ones, and those whose exclusion
+            // by some shop may have lapsed. An unchanged creator among them that was in a list is
+            // scored again to the same score and merged back where it was; one that was not ranks
+            // after the boundary, unless its exclusion lapsed.
+            var inPart = changed
+            for shopList in (lapsed ?? [:]).values { for c in shopList { inPart[Int(c)] = true } }
+            let partIndices = inPart.indices.filter { inPart[$0] }
+            var clean: [Int] = []
+            var kept: [RankedList] = []
+            for (p, list, exclusionsMoved) in candidates {
+                let excluded = inputs.exclusions[p]
                 let known = list.ranked.entries.filter { entry in
-                    guard let i = poolIndex[entry.creatorID] else { return false }
-                    return !changed[i]
+                    guard let i = poolIndex[entry.creatorID], !inPart[i] else { return false }
+                    // Creators the product now excludes (invited since) leave its list.
+                    return !exclusionsMoved || Self.position(of: Int32(i), in: excluded) == nil
                 }
                 clean.append(p)
                 kept.append(RankedList(entries: known, boundary: list.ranked.boundary))
             }
-            let changedIndices = changed.indices.filter { changed[$0] }
             var scored = [[RankedList.Entry]](repeating: [], count: clean.count)
-            if !changedIndices.isEmpty, !clean.isEmpty {
-                let part = pool.subset(changedIndices)
-                let matrix = inputs.creatorMatrix!.gathering(changedIndices)
+            if !partIndices.isEmpty, !clean.isEmpty {
+                let part = pool.subset(partIndices)
+                let matrix = inputs.creatorMatrix!.gathering(partIndices)
                 // Exclusions in the part's indices: a pool index → part index table, one lookup each.
                 var partIndex = [Int32](repeating: -1, count: pool.ids.count)
-                for (j, c) in changedIndices.enumerated() { partIndex[c] = Int32(j) }
+                for (j, c) in partIndices.enumerated() { partIndex[c] = Int32(j) }
                 let exclusions = clean.map { p in
                     inputs.exclusions[p].compactMap { c -> Int32? in partIndex[Int(c)] >= 0 ? partIndex[Int(c)] : nil }
                 }
@@ -306,6 +330,21 @@ struct RescorePlan {
             all[(j * chunk)..<min(all.count, (j + 1) * chunk)].map { ($0.productID, seeds($0, index: index)) }
         }
         return Dictionary(parts.joined(), uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Per shop id, the creators (pool indices, ascending) with an invitation from the shop sent on a
+    /// day that was inside the recent window on `previousAsOf` and is outside it on `asOf`: the only
+    /// creators whose shop-wide exclusion can have lapsed, as long as invitations are only added
+    /// (schema v10 logs any removal). Empty when the window did not move forward.
+    static func lapsedExclusions(links: [InvitationLink], previousAsOf: Day, asOf: Day, recentDays: Int, index: [String: Int]) -> [String: [Int32]] {
+        guard asOf > previousAsOf, recentDays > 0 else { return [:] }
+        let from = previousAsOf.advanced(by: -recentDays).description
+        let to = asOf.advanced(by: -recentDays).description
+        var byShop: [String: Set<Int32>] = [:]
+        for link in links where link.sentDay >= from && link.sentDay < to {
+            if let c = index[link.creatorID] { byShop[link.shopID, default: []].insert(Int32(c)) }
+        }
+        return byShop.mapValues { $0.sorted() }
     }
 
     /// The part of a product digest that its entries' cards depend on (everything but its exclusions);

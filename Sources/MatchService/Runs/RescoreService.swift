@@ -132,6 +132,8 @@ public struct RescoreService: Sendable {
 
             progress?("shortlists")
             let t1 = ContinuousClock().now
+            // The change log as the previous run read it (runs before 0.3.1 did not keep it).
+            let previousLogID = previous.flatMap { Self.changeLogID(manifest: $0.manifest) }
             let (creatorSide, productSide) = try database.readConcurrently({ db in
                 let creators = try service.loadCreators(db, shortlistInput)
                 // The creators' digests and the previous lists' seeds need nothing else.
@@ -145,7 +147,9 @@ public struct RescoreService: Sendable {
                 let eligibilityMs = (ContinuousClock().now - started).milliseconds
                 let selection = try service.selectProducts(shortlistInput, eligibility: report)
                 let products = try service.loadProducts(db, shortlistInput, selection: selection, model: space.model, dimension: space.dimension, allLinks: true)
-                return (eligibility: report, eligibilityMs: eligibilityMs, products: products)
+                let logID = try ChangeLog.latestID(db)
+                let removed = try previousLogID.map { try ChangeLog.invitationsRemoved(db, since: $0) } ?? true
+                return (eligibility: report, eligibilityMs: eligibilityMs, products: products, logID: logID, invitationsRemoved: removed)
             })
             let eligibility = productSide.eligibility
             timings["eligibility"] = productSide.eligibilityMs
@@ -156,6 +160,14 @@ public struct RescoreService: Sendable {
             var planning = RescorePlan(inputs: inputs, request: request, creators: creatorSide.digests)
             planning.previousSeeds = creatorSide.seeds
             if let previousTask { planning.compare(with: try previousTask.value(), models: models) }
+            // Which shop-wide exclusions can have lapsed since the previous run, when that is knowable:
+            // invitations only added since (none removed or re-dated), declines not excluding.
+            if planning.incremental, let previous, let previousAsOf = Day(iso8601: previous.as_of), let links = productSide.products.links,
+               !productSide.invitationsRemoved, !shortlistInput.filters.excludeDeclined {
+                planning.lapsed = RescorePlan.lapsedExclusions(
+                    links: links, previousAsOf: previousAsOf, asOf: request.asOf,
+                    recentDays: service.recentlyInvitedDays(shortlistInput), index: creatorSide.digests.index)
+            }
             lap("digests", tPlan)
             let t2 = ContinuousClock().now
             try planning.rank()
@@ -208,6 +220,7 @@ public struct RescoreService: Sendable {
             let mode = plan.incremental ? "incremental" : "full"
             var manifest = "{\"parameters\":\(parameters),\"mode\":\"\(mode)\",\"counts\":\(counts),\"durations_ms\":\(durations)"
             if request.incremental, let reason = plan.fullReason { manifest += ",\"full_reason\":" + JSONText.string(reason) }
+            manifest += ",\"change_log_id\":\(productSide.logID)"
             manifest += ",\"models_digest\":\"\(models.digest)\",\"code_version\":\"\(CreatorMatchVersion.current)\"}"
             // Publish in one short write transaction, then prune old runs. The log of the publishing
             // transaction (80 MB when every list is new) is copied into the database file on another
@@ -249,6 +262,14 @@ public struct RescoreService: Sendable {
             try? database.write { db in try RunStore.fail(db, run: runID, finishedAt: clock.now().iso8601, error: message) }
             throw (error as? MatchError) ?? MatchError(.database, "the rescore failed: \(message)")
         }
+    }
+}
+
+extension RescoreService {
+    /// The change-log entry a run's reads saw last (its manifest's `change_log_id`).
+    static func changeLogID(manifest: String) -> Int64? {
+        struct Manifest: Decodable { let change_log_id: Int64? }
+        return (try? JSONDecoder().decode(Manifest.self, from: Data(manifest.utf8)))?.change_log_id
     }
 }
 

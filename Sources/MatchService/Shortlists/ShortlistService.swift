@@ -205,6 +205,8 @@ public struct ShortlistService: Sendable {
         /// Every invitation (`StoreQueries.invitationLinks`) grouped by what it excludes, when read;
         /// else `assemble` reads each product's own.
         var invitations: InvitationGroups?
+        /// The invitations themselves, when read.
+        var links: [InvitationLink]?
         /// The exclusions from them, when the creators were known as they were read (computed on
         /// another thread while the commission evidence is read).
         var exclusions: Background<[[Int32]]>?
@@ -258,7 +260,7 @@ public struct ShortlistService: Sendable {
         lap("exclusions")
         let suggestions = try CommissionService(database: database, models: models, cache: evidence).suggestedRates(for: products, db: db, asOf: request.asOf, catalog: catalog)
         lap("commission")
-        return LoadedProducts(skipped: skipped, products: products, productMatrix: productMatrix, suggestions: suggestions, invitations: invitations, exclusions: exclusions, timings: timings)
+        return LoadedProducts(skipped: skipped, products: products, productMatrix: productMatrix, suggestions: suggestions, invitations: invitations, links: links, exclusions: exclusions, timings: timings)
     }
 
     /// Days during which a shop's invitation excludes the creator from its other products.
