@@ -21,8 +21,9 @@ struct RescorePlan {
     /// Per pool creator, whether its digest differs from the previous run's (nil without a comparable
     /// previous run: then nothing is shared).
     var changed: [Bool]?
-    /// The previous run's lists as pool indices by product id, when computed ahead (else from the lists).
-    var previousSeeds: [String: [Int32]] = [:]
+    /// The previous run's lists as pool indices by product id, entry for entry (-1 for a creator no
+    /// longer in the pool), when computed ahead (else from the lists).
+    var previousIndices: [String: [Int32]] = [:]
     /// The previous published run's products and lists (empty for the first run).
     var previousProducts: [String: RunProductRow] = [:]
     var previousLists: [String: RunList] = [:]
@@ -208,17 +209,18 @@ struct RescorePlan {
             var inPart = changed
             for shopList in (lapsed ?? [:]).values { for c in shopList { inPart[Int(c)] = true } }
             let partIndices = inPart.indices.filter { inPart[$0] }
-            var clean: [Int] = []
-            var kept: [RankedList] = []
-            for (p, list, exclusionsMoved) in candidates {
-                let excluded = inputs.exclusions[p]
-                let known = list.ranked.entries.filter { entry in
-                    guard let i = poolIndex[entry.creatorID], !inPart[i] else { return false }
+            let clean = candidates.map(\.p)
+            let (exclusionLists, previousIndices, poolIndex, part) = (inputs.exclusions, previousIndices, poolIndex, inPart)
+            let kept = parallelMap(candidates.count) { j -> RankedList in
+                let (p, list, exclusionsMoved) = candidates[j]
+                let excluded = exclusionLists[p]
+                let indices = previousIndices[list.productID] ?? Self.indices(list, index: poolIndex)
+                let known = zip(list.ranked.entries, indices).compactMap { entry, i -> RankedList.Entry? in
+                    guard i >= 0, !part[Int(i)] else { return nil }
                     // Creators the product now excludes (invited since) leave its list.
-                    return !exclusionsMoved || Self.position(of: Int32(i), in: excluded) == nil
+                    return !exclusionsMoved || Self.position(of: i, in: excluded) == nil ? entry : nil
                 }
-                clean.append(p)
-                kept.append(RankedList(entries: known, boundary: list.ranked.boundary))
+                return RankedList(entries: known, boundary: list.ranked.boundary)
             }
             var scored = [[RankedList.Entry]](repeating: [], count: clean.count)
             if !partIndices.isEmpty, !clean.isEmpty {
@@ -227,10 +229,18 @@ struct RescorePlan {
                 // Exclusions in the part's indices: a pool index → part index table, one lookup each.
                 var partIndex = [Int32](repeating: -1, count: pool.ids.count)
                 for (j, c) in partIndices.enumerated() { partIndex[c] = Int32(j) }
+                // Products of a shop mostly share one exclusion list (the same array): each list once.
+                var mapped: [UnsafeRawPointer?: [Int32]] = [:]
                 let exclusions = clean.map { p in
-                    inputs.exclusions[p].compactMap { c -> Int32? in partIndex[Int(c)] >= 0 ? partIndex[Int(c)] : nil }
+                    inputs.exclusions[p].withUnsafeBufferPointer { buffer -> [Int32] in
+                        let key = buffer.baseAddress.map(UnsafeRawPointer.init)
+                        if let known = mapped[key] { return known }
+                        let list = buffer.compactMap { c -> Int32? in partIndex[Int(c)] >= 0 ? partIndex[Int(c)] : nil }
+                        mapped[key] = list
+                        return list
+                    }
                 }
-                // Only changed creators ranking above a list's boundary can enter it.
+                // Only the scored creators ranking above a list's boundary can enter it.
                 let floors = kept.map { $0.boundary?.score ?? -.infinity }
                 let results = try inputs.search(products: clean, creators: InMemoryCreators(normalized: matrix), pool: part, k: depth, exclusions: exclusions, floors: floors)
                 scored = results.map { list in list.map { RankedList.Entry(creatorID: part.ids[Int($0.index)], score: $0.score) } }
@@ -252,7 +262,7 @@ struct RescorePlan {
         // search, which then starts near its final threshold; the results are the same.
         let seeds = dirty.map { p -> [Int32] in
             let id = products[p].id.rawValue
-            return previousSeeds[id] ?? previousLists[id].map { Self.seeds($0, index: poolIndex) } ?? []
+            return (previousIndices[id] ?? previousLists[id].map { Self.indices($0, index: poolIndex) } ?? []).filter { $0 >= 0 }
         }
         let results = try inputs.search(products: dirty, creators: inputs.source, pool: pool, k: depth, exclusions: dirty.map { inputs.exclusions[$0] }, seeds: seeds)
         for (j, p) in dirty.enumerated() {
@@ -317,17 +327,18 @@ struct RescorePlan {
         return seen.indices.filter { seen[$0] }.map { c in (inputs.pool.ids[c], EntryCardCodec.encodeCreatorPart(inputs.creatorPart(c))) }
     }
 
-    /// A previous list's creators as pool indices (those still in the pool), best first.
-    static func seeds(_ list: RunList, index: [String: Int]) -> [Int32] {
-        list.ranked.entries.compactMap { index[$0.creatorID].map(Int32.init) }
+    /// A previous list's creators as pool indices, best first (-1 for one no longer in the pool).
+    static func indices(_ list: RunList, index: [String: Int]) -> [Int32] {
+        list.ranked.entries.map { index[$0.creatorID].map(Int32.init) ?? -1 }
     }
 
-    /// Every previous list's seeds by product id, in parallel (a rescore computes them while it reads).
-    static func seeds(_ lists: [String: RunList], index: [String: Int]) -> [String: [Int32]] {
+    /// Every previous list's creators as pool indices by product id, in parallel (a rescore computes
+    /// them while it reads).
+    static func indices(_ lists: [String: RunList], index: [String: Int]) -> [String: [Int32]] {
         let all = Array(lists.values)
         let chunk = 512
         let parts = parallelMap((all.count + chunk - 1) / chunk) { j in
-            all[(j * chunk)..<min(all.count, (j + 1) * chunk)].map { ($0.productID, seeds($0, index: index)) }
+            all[(j * chunk)..<min(all.count, (j + 1) * chunk)].map { ($0.productID, indices($0, index: index)) }
         }
         return Dictionary(parts.joined(), uniquingKeysWith: { a, _ in a })
     }

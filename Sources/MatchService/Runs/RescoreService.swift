@@ -136,10 +136,10 @@ public struct RescoreService: Sendable {
             let previousLogID = previous.flatMap { Self.changeLogID(manifest: $0.manifest) }
             let (creatorSide, productSide) = try database.readConcurrently({ db in
                 let creators = try service.loadCreators(db, shortlistInput)
-                // The creators' digests and the previous lists' seeds need nothing else.
+                // The creators' digests and the previous lists as pool indices need nothing else.
                 let digests = RescorePlan.CreatorDigests(pool: creators.pool, matrix: creators.matrix!)
-                let seeds = try previousTask.map { try RescorePlan.seeds($0.value().lists, index: digests.index) } ?? [:]
-                return (creators: creators, digests: digests, seeds: seeds)
+                let previousIndices = try previousTask.map { try RescorePlan.indices($0.value().lists, index: digests.index) } ?? [:]
+                return (creators: creators, digests: digests, previousIndices: previousIndices)
             }, { db in
                 let started = ContinuousClock().now
                 let space = try service.vectorSpace(db, shortlistInput)
@@ -158,7 +158,7 @@ public struct RescoreService: Sendable {
             for (part, ms) in inputs.loadTimings { timings["load." + part] = ms }
             let tPlan = ContinuousClock().now
             var planning = RescorePlan(inputs: inputs, request: request, creators: creatorSide.digests)
-            planning.previousSeeds = creatorSide.seeds
+            planning.previousIndices = creatorSide.previousIndices
             if let previousTask { planning.compare(with: try previousTask.value(), models: models) }
             // Which shop-wide exclusions can have lapsed since the previous run, when that is knowable:
             // invitations only added since (none removed or re-dated), declines not excluding.
