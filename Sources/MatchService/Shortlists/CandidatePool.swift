@@ -25,10 +25,31 @@ struct CandidatePool: Sendable {
 
     /// Reads every creator with a vector in `model`. A missing GMV is estimated from followers at the
     /// median GMV per follower of all of them (the ranking discounts estimates), not read as zero.
+    /// The rows are read in chunks; each chunk's category shares are parsed on another thread while
+    /// the next chunk is read (the JSON is most of the work of reading a creator).
     static func load(_ db: Database, model: String, categoryIndex: [String: Int32], ranking: BlendedRanking) throws -> CandidatePool {
+        let chunk = 16_384
+        var chunks: [(rows: [CreatorProfileRow], categories: Background<[[(index: Int32, share: Float)]]>)] = []
         var rows: [CreatorProfileRow] = []
-        try VectorQueries.forEachCreatorProfile(db, model: model) { rows.append($0) }
-        return build(rows, categoryIndex: categoryIndex, ranking: ranking)
+        rows.reserveCapacity(chunk)
+        func flush() {
+            let full = rows
+            chunks.append((full, Background { full.map { parseCategories($0.categoriesJSON, categoryIndex: categoryIndex) } }))
+            rows = []
+            rows.reserveCapacity(chunk)
+        }
+        try VectorQueries.forEachCreatorProfile(db, model: model) { row in
+            rows.append(row)
+            if rows.count == chunk { flush() }
+        }
+        if !rows.isEmpty { flush() }
+        var pool = CandidatePool()
+        pool.reserveCapacity(chunks.count * chunk)
+        for (part, categories) in chunks {
+            for (row, shares) in zip(part, try categories.value()) { pool.append(row, categories: shares) }
+        }
+        pool.finish(ranking)
+        return pool
     }
 
     /// A pool of the given creators (in id order), with or without vectors. Their category shares are
