@@ -52,10 +52,16 @@ def copy_database(src, dst):
     s.close()
 
 
-def change_set(rnd, round_no, day, creators, products, shops):
-    """One random change set: {entity: [objects]} plus a description."""
+def change_set(rnd, round_no, day, creators, products, shops, restores):
+    """One random change set: {entity: [objects]} plus a description. A shop or product status change
+    is undone two rounds later (`restores`: (due round, entity, original record)), so the market does not
+    wither round after round and lists also come back."""
     out = {"creators": [], "products": [], "shops": [], "invitations": [], "outcomes": []}
     kinds = []
+    for due, entity, original in [r for r in restores if r[0] <= round_no]:
+        restores.remove((due, entity, original))
+        out[entity].append(original)
+        kinds.append(entity[:-1] + ".restored")
     for _ in range(rnd.randint(3, 40)):
         c = dict(rnd.choice(creators))
         field = rnd.choice(["vector", "gmv_30d", "gmv_missing", "followers", "categories", "post_rate", "username",
@@ -107,6 +113,7 @@ def change_set(rnd, round_no, day, creators, products, shops):
             p["category"] = rnd.choice(CATEGORIES)
         elif field == "status":
             p["status"] = rnd.choice(["live", "out_of_stock", "frozen", "delisted"])
+            restores.append((round_no + 2, "products", original_record(products, p["id"])))
         elif field == "negative_reviews":
             p["reviews"] = max(5, p.get("reviews") or 0)
             p["negative_reviews"] = rnd.randint(0, p["reviews"])
@@ -128,6 +135,7 @@ def change_set(rnd, round_no, day, creators, products, shops):
         s = dict(rnd.choice(shops))
         field = rnd.choice(["rating", "status", "counterfeit"])
         kinds.append("shop." + field)
+        restores.append((round_no + 2, "shops", original_record(shops, s["id"])))
         if field == "rating":
             s["rating"] = rnd.choice([2.0, 2.49, 2.5, 4.6])
         elif field == "status":
@@ -153,6 +161,10 @@ def change_set(rnd, round_no, day, creators, products, shops):
         })
         kinds.append("outcome")
     return out, sorted(set(kinds))
+
+
+def original_record(records, record_id):
+    return next(r for r in records if r["id"] == record_id)
 
 
 def published(binary, db, as_of):
@@ -193,9 +205,11 @@ def main():
     limit = str(args.limit)
     run(args.binary, db, "rescore", "--as-of", day.isoformat(), "--limit", limit, "--quiet")
     modes = {}
+    restores = []
+    fewest = None
     for round_no in range(args.rounds):
         day += timedelta(days=rnd.choice([0, 0, 1, 1, 2, 7]))
-        changes, kinds = change_set(rnd, round_no, day, creators, products, shops)
+        changes, kinds = change_set(rnd, round_no, day, creators, products, shops, restores)
         for entity, objects in changes.items():
             if objects:
                 path = work / f"{entity}-{round_no}.jsonl"
@@ -209,6 +223,9 @@ def main():
         b, eb = published(args.binary, other, day.isoformat())
         if ea != eb:
             sys.exit(f"round {round_no} ({day}): eligibility differs between the two databases (changes: {kinds})")
+        if not a:
+            sys.exit(f"round {round_no} ({day}): no shortlist was published, so nothing was compared (changes: {kinds}); work folder {work}")
+        fewest = len(a) if fewest is None else min(fewest, len(a))
         differing = sorted(p for p in set(a) | set(b) if a.get(p) != b.get(p))
         if differing:
             p = differing[0]
@@ -218,7 +235,8 @@ def main():
               f"{inc['products_searched']} searched, {inc['lists_written']} lists written, {len(a)} shortlists equal", file=sys.stderr)
     if not args.keep:
         shutil.rmtree(work)
-    print(f"{args.rounds} passed, 0 failed (incremental runs: {modes.get('incremental', 0)}, full fallbacks: {modes.get('full', 0)})")
+    print(f"{args.rounds} passed, 0 failed (incremental runs: {modes.get('incremental', 0)}, full fallbacks: {modes.get('full', 0)}; "
+          f"at least {fewest} shortlists compared a round)")
 
 
 if __name__ == "__main__":
