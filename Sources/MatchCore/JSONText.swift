@@ -23,7 +23,10 @@ public enum JSONText {
         "[" + items.map(string).joined(separator: ",") + "]"
     }
 
+    /// A number as JSON; `null` for NaN and the infinities, which JSON cannot carry (inputs and
+    /// `Models/` values are range-checked so none should reach output).
     public static func number(_ value: Double) -> String {
+        guard value.isFinite else { return "null" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
         return String(value)
     }

@@ -40,6 +40,12 @@ public struct JSONLineParser {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    /// With `capturedKey`, the exact text of that member's number in the top-level object (element 0)
+    /// or in each object of a top-level array (by element index): a JSON-RPC id is echoed byte for byte.
+    private var capturedKey: String?
+    private var captured: [Int: String] = [:]
+    private var topLevelElement = 0
+    private var topLevelIsArray = false
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -56,11 +62,33 @@ public struct JSONLineParser {
     /// Parses one JSON value that must fill `buffer` (surrounding white space allowed).
     public static func parse(buffer: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONLineParser(bytes: buffer)
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        if parser.index < buffer.count {
-            throw parser.error("unexpected text after the JSON value")
+        return try parser.parseWhole()
+    }
+
+    /// Parses like `parse`, and also returns the exact source text of every number that is the value
+    /// of member `key` of the top-level object (at index 0) or of an object element of a top-level
+    /// array (at its element index). A number's text survives where its `Double` would round.
+    public static func parse(_ line: some Collection<UInt8>, numberTextOfMember key: String) throws(JSONSyntaxError) -> (value: JSONValue, numberText: [Int: String]) {
+        let array = Array(line)
+        let result: Result<(JSONValue, [Int: String]), JSONSyntaxError> = array.withUnsafeBufferPointer { buffer in
+            Result { () throws(JSONSyntaxError) in
+                var parser = JSONLineParser(bytes: buffer)
+                parser.capturedKey = key
+                let value = try parser.parseWhole()
+                return (value, parser.captured)
+            }
+        }
+        let (value, numberText) = try result.get()
+        return (value, numberText)
+    }
+
+    private mutating func parseWhole() throws(JSONSyntaxError) -> JSONValue {
+        skipWhitespace()
+        topLevelIsArray = !atEnd && bytes[index] == UInt8(ascii: "[")
+        let value = try parseValue(depth: 0)
+        skipWhitespace()
+        if index < bytes.count {
+            throw error("unexpected text after the JSON value")
         }
         return value
     }
@@ -123,7 +151,12 @@ public struct JSONLineParser {
             guard !atEnd, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after the key \"\(key)\"") }
             index += 1
             skipWhitespace()
+            let valueStart = index
             object[key] = try parseValue(depth: depth)
+            if let capturedKey, key == capturedKey, depth == (topLevelIsArray ? 2 : 1),
+               case .number? = object[key] {
+                captured[topLevelElement] = String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<index]), as: UTF8.self)
+            }
             skipWhitespace()
             guard !atEnd else { throw error("unexpected end of line; an object is not closed") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -143,6 +176,7 @@ public struct JSONLineParser {
         }
         while true {
             skipWhitespace()
+            if depth == 1 { topLevelElement = array.count }
             array.append(try parseValue(depth: depth))
             skipWhitespace()
             guard !atEnd else { throw error("unexpected end of line; an array is not closed") }

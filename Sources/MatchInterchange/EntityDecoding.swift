@@ -22,7 +22,7 @@ public struct EntityDecoder: Sendable {
             violations.append(try f.day("counterfeit_violations[\(i)]", item))
         }
         return Shop(
-            id: ShopID(try f.requiredString("id")),
+            id: try f.requiredID("id", ShopID.self),
             name: try f.optionalString("name"),
             region: try f.optionalString("region")?.uppercased(),
             rating: try f.requiredNumber("rating", in: 0...5, expected: "a store rating from 0 to 5"),
@@ -31,18 +31,18 @@ public struct EntityDecoder: Sendable {
     }
 
     public func product(_ f: FieldSet) throws(FieldError) -> Product {
-        let id = ProductID(try f.requiredString("id"))
-        let shopID = ShopID(try f.requiredString("shop_id"))
+        let id = try f.requiredID("id", ProductID.self)
+        let shopID = try f.requiredID("shop_id", ShopID.self)
         let categoryName = try f.requiredString("category")
         let category = try self.category(categoryName, field: "category")
-        let count = "a whole number >= 0"
-        let reviews = try f.optionalInt("reviews", in: 0...Int.max, expected: count)
-        let negativeReviews = try f.optionalInt("negative_reviews", in: 0...Int.max, expected: count)
+        let count = Plausible.countText
+        let reviews = try f.optionalInt("reviews", in: Plausible.count, expected: count)
+        let negativeReviews = try f.optionalInt("negative_reviews", in: Plausible.count, expected: count)
         if let reviews, let negativeReviews, negativeReviews > reviews {
             throw FieldError(field: "negative_reviews", "is \(negativeReviews) but the product has only \(reviews) reviews; fix either count")
         }
-        let cases = try f.optionalInt("return_refund_cases", in: 0...Int.max, expected: count)
-        let sellerFault = try f.optionalInt("seller_fault_return_refund_cases", in: 0...Int.max, expected: count)
+        let cases = try f.optionalInt("return_refund_cases", in: Plausible.count, expected: count)
+        let sellerFault = try f.optionalInt("seller_fault_return_refund_cases", in: Plausible.count, expected: count)
         if let cases, let sellerFault, sellerFault > cases {
             throw FieldError(field: "seller_fault_return_refund_cases", "is \(sellerFault) but the product has only \(cases) return/refund cases; fix either count")
         }
@@ -57,7 +57,7 @@ public struct EntityDecoder: Sendable {
             marginRate: try f.optionalInt(
                 "margin_rate", in: CommissionRate.marginRange,
                 expected: "a whole number of hundredths of a percent from 0 to 10000 (2500 = 25%)"),
-            orders: try f.optionalInt("orders", in: 0...Int.max, expected: count),
+            orders: try f.optionalInt("orders", in: Plausible.count, expected: count),
             reviews: reviews, negativeReviews: negativeReviews,
             returnRefundCases: cases, sellerFaultReturnRefundCases: sellerFault,
             vector: try vector(f))
@@ -66,14 +66,14 @@ public struct EntityDecoder: Sendable {
     public func creator(_ f: FieldSet) throws(FieldError) -> Creator {
         let share = 0.0...1.0
         return Creator(
-            id: CreatorID(try f.requiredString("id")),
+            id: try f.requiredID("id", CreatorID.self),
             username: try f.optionalString("username"),
-            followers: try f.requiredInt("followers", in: 0...Int.max, expected: "a whole number >= 0"),
+            followers: try f.requiredInt("followers", in: Plausible.count, expected: Plausible.countText),
             categories: try categoryShares(f),
             gmv30d: try metric(f, "gmv_30d"),
             gpm: try metric(f, "gpm"),
             unitsSold30d: try metric(f, "units_sold_30d"),
-            avgViews: try f.optionalNumber("avg_views", in: 0...Double.greatestFiniteMagnitude, expected: "a number >= 0"),
+            avgViews: try f.optionalNumber("avg_views", in: Plausible.views, expected: Plausible.viewsText),
             engagementRate: try f.optionalNumber("engagement_rate", in: share, expected: "a fraction from 0 to 1 (0.05 = 5%)"),
             postRate: try f.optionalNumber("post_rate", in: share, expected: "a fraction from 0 to 1 (0.4 = 40%)"),
             avgCommissionRate: try commissionRate(f, "avg_commission_rate"),
@@ -85,11 +85,11 @@ public struct EntityDecoder: Sendable {
 
     public func outcome(_ f: FieldSet) throws(FieldError) -> Outcome {
         Outcome(
-            creatorID: CreatorID(try f.requiredString("creator_id")),
-            productID: ProductID(try f.requiredString("product_id")),
+            creatorID: try f.requiredID("creator_id", CreatorID.self),
+            productID: try f.requiredID("product_id", ProductID.self),
             date: try f.requiredDay("date"),
-            orders: try f.requiredInt("orders", in: 0...Int.max, expected: "a whole number >= 0"),
-            gmv: try f.requiredNumber("gmv", in: 0...Double.greatestFiniteMagnitude, expected: "a number >= 0"),
+            orders: try f.requiredInt("orders", in: Plausible.count, expected: Plausible.countText),
+            gmv: try f.requiredNumber("gmv", in: Plausible.amount, expected: Plausible.amountText),
             commissionRate: try commissionRate(f, "commission_rate", required: true)!,
             contentType: try f.optionalEnum("content_type", ContentType.self))
     }
@@ -100,28 +100,27 @@ public struct EntityDecoder: Sendable {
             throw FieldError(field: "sent_at", "expected an ISO 8601 date or timestamp (\"2026-11-25\" or \"2026-11-25T09:30:00Z\"), got \"\(sentAt.prefixForMessage)\"")
         }
         return Invitation(
-            creatorID: CreatorID(try f.requiredString("creator_id")),
-            productID: ProductID(try f.requiredString("product_id")),
+            creatorID: try f.requiredID("creator_id", CreatorID.self),
+            productID: try f.requiredID("product_id", ProductID.self),
             sentAt: sentAt, sentDay: day,
             status: try f.requiredEnum("status", InvitationStatus.self),
             commissionRate: try commissionRate(f, "commission_rate"))
     }
 
     public func sampleRequest(_ f: FieldSet) throws(FieldError) -> SampleRequest {
-        let id = try f.requiredString("id")
-        guard !id.isEmpty else { throw FieldError(field: "id", "expected a non-empty id") }
+        let id = try f.requiredIDText("id")
         let requestedAt = try f.requiredString("requested_at")
         guard let day = Day(iso8601: requestedAt) else {
             throw FieldError(field: "requested_at", "expected an ISO 8601 date or timestamp (\"2026-11-25\" or \"2026-11-25T09:30:00Z\"), got \"\(requestedAt.prefixForMessage)\"")
         }
-        let count = "a whole number >= 0"
+        let count = Plausible.countText
         return SampleRequest(
-            id: id, creatorID: CreatorID(try f.requiredString("creator_id")), productID: ProductID(try f.requiredString("product_id")),
+            id: id, creatorID: try f.requiredID("creator_id", CreatorID.self), productID: try f.requiredID("product_id", ProductID.self),
             requestedAt: requestedAt, requestedDay: day, status: try f.requiredEnum("status", SampleStatus.self),
-            followers: try f.optionalInt("followers", in: 0...Int.max, expected: count),
-            gmv30d: try f.optionalNumber("gmv_30d", in: 0...Double.greatestFiniteMagnitude, expected: "a number >= 0"),
-            contentCount: try f.optionalInt("content_count", in: 0...Int.max, expected: count),
-            medianVideoViews: try f.optionalInt("median_video_views", in: 0...Int.max, expected: count),
+            followers: try f.optionalInt("followers", in: Plausible.count, expected: count),
+            gmv30d: try f.optionalNumber("gmv_30d", in: Plausible.amount, expected: Plausible.amountText),
+            contentCount: try f.optionalInt("content_count", in: Plausible.count, expected: count),
+            medianVideoViews: try f.optionalInt("median_video_views", in: Plausible.count, expected: count),
             fulfillmentRate: try f.optionalNumber("fulfillment_rate", in: 0...1, expected: "a share from 0 to 1 (0.8 = 80% of samples posted)"))
     }
 
@@ -130,6 +129,7 @@ public struct EntityDecoder: Sendable {
     private func positivePrice(_ f: FieldSet) throws(FieldError) -> Double {
         let price = try f.requiredNumber("price", expected: "a number > 0")
         guard price > 0 else { throw FieldError(field: "price", "expected a number > 0, got \(FieldSet.format(price))") }
+        guard price <= Plausible.amount.upperBound else { throw FieldError(field: "price", "expected \(Plausible.priceText), got \(FieldSet.format(price))") }
         return price
     }
 
@@ -177,8 +177,8 @@ public struct EntityDecoder: Sendable {
     /// A number, `{"min": a, "max": b}`, `[a, b]`, or in CSV "a-b".
     private func metric(_ f: FieldSet, _ field: String) throws(FieldError) -> MetricRange? {
         guard let value = f.value(field) else { return nil }
-        let expected = "a number >= 0 or a range {\"min\": a, \"max\": b}"
-        let nonNegative = 0...Double.greatestFiniteMagnitude
+        let expected = "\(Plausible.amountText) or a range {\"min\": a, \"max\": b}"
+        let nonNegative = Plausible.amount
         var low: Double
         var high: Double
         switch value {
@@ -189,11 +189,11 @@ public struct EntityDecoder: Sendable {
             guard let minValue = bounds["min"], let maxValue = bounds["max"] else {
                 throw FieldError(field: field, "a range needs both \"min\" and \"max\"")
             }
-            low = try f.number("\(field).min", minValue, range: nonNegative, expected: "a number >= 0")
-            high = try f.number("\(field).max", maxValue, range: nonNegative, expected: "a number >= 0")
+            low = try f.number("\(field).min", minValue, range: nonNegative, expected: Plausible.amountText)
+            high = try f.number("\(field).max", maxValue, range: nonNegative, expected: Plausible.amountText)
         case .array(let bounds) where bounds.count == 2:
-            low = try f.number("\(field)[0]", bounds[0], range: nonNegative, expected: "a number >= 0")
-            high = try f.number("\(field)[1]", bounds[1], range: nonNegative, expected: "a number >= 0")
+            low = try f.number("\(field)[0]", bounds[0], range: nonNegative, expected: Plausible.amountText)
+            high = try f.number("\(field)[1]", bounds[1], range: nonNegative, expected: Plausible.amountText)
         case .string(let text) where f.isCSV:
             let parts = text.split(separator: "-", omittingEmptySubsequences: false)
             if parts.count == 2 {
@@ -298,4 +298,20 @@ public struct EntityDecoder: Sendable {
         }
         return vector
     }
+}
+
+/// The plausible ranges of the interchange format's numbers. Generous (amounts are in the market's own
+/// currency, and a dong or rupiah price runs to millions), yet far from the doubles' edge, so sums over
+/// a market stay finite and no reason reads "infM". Documented in the interchange reference.
+public enum Plausible {
+    /// Prices, GMV (also as range bounds), GPM and price ranges: 0 to 10^13 in the market's currency.
+    public static let amount = 0.0...1e13
+    public static let amountText = "an amount from 0 to 10^13"
+    public static let priceText = "a price above 0 and at most 10^13"
+    /// Followers, orders, reviews, cases, units: whole numbers from 0 to 10^11.
+    public static let count = 0...100_000_000_000
+    public static let countText = "a whole number from 0 to 10^11"
+    /// Average views: 0 to 10^11.
+    public static let views = 0.0...1e11
+    public static let viewsText = "a number from 0 to 10^11"
 }

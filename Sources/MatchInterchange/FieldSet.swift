@@ -45,6 +45,29 @@ public struct FieldSet: Sendable {
         return try string(field, value)
     }
 
+    /// An id: a string that passes `IdentifierRule` (never trimmed; NFC).
+    public func requiredID<Entity>(_ field: String, _ type: EntityID<Entity>.Type = EntityID<Entity>.self) throws(FieldError) -> EntityID<Entity> {
+        guard let value = value(field) else { throw missing(field, "a non-empty id") }
+        return EntityID(try id(field, value))
+    }
+
+    /// The text of an id field, checked by `IdentifierRule` and normalized to NFC.
+    public func id(_ field: String, _ value: JSONValue) throws(FieldError) -> String {
+        guard case .string(let text) = value else {
+            throw FieldError(field: field, "expected an id (a string), got \(value.kindDescription); quote the value")
+        }
+        switch IdentifierRule.check(text) {
+        case .success(let id): return id
+        case .failure(let problem): throw FieldError(field: field, problem.message)
+        }
+    }
+
+    /// The text of a required id field (for ids that are not entity keys, such as a sample request's).
+    public func requiredIDText(_ field: String) throws(FieldError) -> String {
+        guard let value = value(field) else { throw missing(field, "a non-empty id") }
+        return try id(field, value)
+    }
+
     public func optionalString(_ field: String) throws(FieldError) -> String? {
         guard let value = value(field) else { return nil }
         return try string(field, value)

@@ -8,7 +8,8 @@ import Darwin
 import MatchCore
 
 /// Reads a file (or standard input) line by line in large chunks, without loading it whole.
-/// Lines end at `\n`; a trailing `\r` and a leading UTF-8 byte-order mark are dropped.
+/// Lines end at `\n` (or at `\r` in input whose first line ends with a lone `\r`); a trailing `\r` and
+/// a leading UTF-8 byte-order mark are dropped.
 public final class LineReader {
     public let displayName: String
     private let fd: Int32
@@ -17,6 +18,13 @@ public final class LineReader {
     private var start = 0
     private var end = 0
     private var eof = false
+    /// `\n`, or `\r` for input whose lines end with a lone carriage return.
+    private var terminator: UInt8 = 0x0A
+    private var terminatorKnown = false
+    /// Reading stopped at a line over the limit (see `nextLine(maxBytes:skippingLongLines:_:)`).
+    private var abandoned = false
+    /// Bytes after `start` already searched for the first line ending, while it is not known.
+    private var terminatorScanned = 0
     public private(set) var lineNumber = 0
     /// Bytes consumed so far, for progress.
     public private(set) var bytesRead: Int = 0
@@ -63,34 +71,20 @@ public final class LineReader {
         case tooLong(bytes: Int)
     }
 
+    /// What `nextLine(maxBytes:_:)` gives for one line.
+    public enum Bounded<R> {
+        case line(R)
+        /// The line had more than the limit; its bytes were skipped without being held (`bytes` counted).
+        case tooLong(bytes: Int)
+    }
+
     /// The next line, or `.tooLong` for a line over `maxBytes` (skipped to its end while holding at most
     /// about `maxBytes` in memory); nil at end of input.
     public func nextLine(maxBytes: Int) throws -> BoundedLine? {
-        var skipped = 0
-        while true {
-            if let newline = findNewline() {
-                lineNumber += 1
-                let length = newline - start
-                defer { start = newline + 1 }
-                if skipped > 0 || length > maxBytes { return .tooLong(bytes: skipped + length) }
-                var lineEnd = newline
-                if lineEnd > start, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                return .line(Array(buffer[start..<lineEnd]))
-            }
-            if end - start > maxBytes {
-                // Over the limit with no end in sight: drop what is held and keep counting.
-                skipped += end - start
-                start = end
-            }
-            if eof {
-                guard start < end || skipped > 0 else { return nil }
-                lineNumber += 1
-                let length = end - start
-                defer { start = end }
-                if skipped > 0 || length > maxBytes { return .tooLong(bytes: skipped + length) }
-                return .line(Array(buffer[start..<end]))
-            }
-            try fill()
+        switch try nextLine(maxBytes: maxBytes, { Array($0) }) {
+        case nil: return nil
+        case .line(let bytes)?: return .line(bytes)
+        case .tooLong(let bytes)?: return .tooLong(bytes: bytes)
         }
     }
 
@@ -111,25 +105,48 @@ public final class LineReader {
         }
     }
 
-    /// Calls `body` with the next line's bytes (valid only during the call); false at end of input.
+    /// Calls `body` with the next line's bytes (valid only during the call); nil at end of input.
+    /// No limit on the line's length: for input this program wrote itself.
     public func nextLine<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R? {
+        switch try nextLine(maxBytes: Int.max, body) {
+        case nil: return nil
+        case .line(let result)?: return result
+        case .tooLong?: return nil  // unreachable: no line is longer than Int.max
+        }
+    }
+
+    /// Calls `body` with the next line's bytes (valid only during the call) when the line has at most
+    /// `maxBytes` bytes; a longer line is skipped to its end while at most about `maxBytes` are held, so
+    /// memory stays bounded whatever the input (`/dev/zero` included). With `skippingLongLines` false,
+    /// reading stops at a line as soon as it is over the limit (`.tooLong` with the bytes seen), and every
+    /// later call returns nil: input that may never end a line (a device, a broken pipe) ends at once.
+    /// nil at end of input.
+    public func nextLine<R>(maxBytes: Int, skippingLongLines: Bool = true, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> Bounded<R>? {
+        guard !abandoned else { return nil }
+        var skipped = 0
         while true {
-            if let newline = findNewline() {
+            let newline = findNewline()
+            if newline != nil || eof {
+                guard newline != nil || start < end || skipped > 0 else { return nil }
                 lineNumber += 1
-                var lineEnd = newline
-                if lineEnd > start, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
                 let lineStart = start
-                start = newline + 1
-                return try emit(from: lineStart, to: lineEnd, body)
+                let terminatorAt = newline ?? end
+                start = newline.map { $0 + 1 } ?? end
+                var lineEnd = terminatorAt
+                if terminator == 0x0A, lineEnd > lineStart, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                if skipped > 0 || lineEnd - lineStart > maxBytes { return .tooLong(bytes: skipped + terminatorAt - lineStart) }
+                return .line(try emit(from: lineStart, to: lineEnd, body))
             }
-            if eof {
-                guard start < end else { return nil }
+            if end - start > maxBytes, !skippingLongLines {
                 lineNumber += 1
-                var lineEnd = end
-                if buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                let lineStart = start
+                abandoned = true
+                return .tooLong(bytes: end - start)
+            }
+            if end - start > maxBytes {
+                // Over the limit with no end in sight: drop what is held and keep counting.
+                skipped += end - start
                 start = end
-                return try emit(from: lineStart, to: lineEnd, body)
+                terminatorScanned = 0
             }
             try fill()
         }
@@ -145,10 +162,36 @@ public final class LineReader {
 
     private func findNewline() -> Int? {
         guard start < end else { return nil }
+        if !terminatorKnown { decideTerminator() }
         return buffer.withUnsafeBufferPointer { base -> Int? in
-            guard let found = memchr(base.baseAddress! + start, 0x0A, end - start) else { return nil }
+            guard let found = memchr(base.baseAddress! + start, Int32(terminator), end - start) else { return nil }
             return UnsafeRawPointer(found) - UnsafeRawPointer(base.baseAddress!)
         }
+    }
+
+    /// Lines end at `\n` (a `\r` before it is dropped), unless the first line ending in the input is a
+    /// lone `\r` (old Mac spreadsheets export CSV that way): then lines end at `\r`.
+    private func decideTerminator() {
+        var i = start + min(terminatorScanned, end - start)
+        defer { terminatorScanned = i - start }
+        while i < end {
+            switch buffer[i] {
+            case 0x0A:
+                terminatorKnown = true
+                return
+            case 0x0D:
+                if i + 1 < end {
+                    if buffer[i + 1] != 0x0A { terminator = 0x0D }
+                    terminatorKnown = true
+                } else if eof {
+                    terminatorKnown = true
+                }
+                return
+            default:
+                i += 1
+            }
+        }
+        if eof { terminatorKnown = true }
     }
 
     private func fill() throws {

@@ -29,11 +29,22 @@ public final class RecordReader {
     public let format: InterchangeFormat
     /// Keep every record's original text, not only unparsable ones' (for a rejects file).
     public let keepsText: Bool
+    /// The longest record read, in bytes (a CSV record's quoted cells may span lines).
+    public let maxRecordBytes: Int
+    /// Go on after a record over `maxRecordBytes` (skipping it to its end), or stop reading there.
+    public let skipsOversizedRecords: Bool
     private var header: [String]?
 
-    public init(lines: LineReader, format: InterchangeFormat?, keepsText: Bool = false) throws {
+    /// The default `maxRecordBytes`, the same as `serve`'s line limit: a creator with a 10,000-number
+    /// vector takes ~200 KB.
+    public static let defaultMaxRecordBytes = 16 << 20
+
+    public init(lines: LineReader, format: InterchangeFormat?, keepsText: Bool = false,
+                maxRecordBytes: Int = RecordReader.defaultMaxRecordBytes, skipsOversizedRecords: Bool = false) throws {
         self.lines = lines
         self.keepsText = keepsText
+        self.maxRecordBytes = maxRecordBytes
+        self.skipsOversizedRecords = skipsOversizedRecords
         if let format {
             self.format = format
         } else if let byExtension = InterchangeFormat.fromExtension(of: lines.displayName) {
@@ -55,13 +66,30 @@ public final class RecordReader {
 
     private func nextJSONRecord() throws -> RawRecord? {
         while true {
-            let outcome: RawRecord?? = try lines.nextLine { bytes -> RawRecord? in
+            let outcome = try lines.nextLine(maxBytes: maxRecordBytes, skippingLongLines: skipsOversizedRecords) { bytes -> RawRecord? in
                 guard bytes.contains(where: { !Self.isBlank($0) }) else { return nil }
                 return jsonRecord(bytes)
             }
-            guard let outcome else { return nil }
-            if let record = outcome { return record }
+            switch outcome {
+            case nil: return nil
+            case .line(let record?)?: return record
+            case .line(nil)?: continue
+            case .tooLong(let bytes)?: return oversized(line: lines.lineNumber, bytes: bytes)
+            }
         }
+    }
+
+    /// A record over the limit: named with its line, never held in memory.
+    private func oversized(line: Int, bytes: Int) -> RawRecord {
+        let size = skipsOversizedRecords ? "is \(bytes) bytes long" : "is longer than \(maxRecordBytes) bytes (reading stopped there)"
+        return RawRecord(line: line, fields: .failure(FieldError(
+            field: nil, "the record \(size), over the limit of \(maxRecordBytes) bytes a record; split it, or raise the limit with --max-record-bytes")),
+            text: "")
+    }
+
+    /// The next physical line of a CSV record, bounded by what is left of the record's limit.
+    private func nextCSVLine(budget: Int) throws -> LineReader.Bounded<[UInt8]>? {
+        try lines.nextLine(maxBytes: max(0, budget), skippingLongLines: skipsOversizedRecords) { Array($0) }
     }
 
     private func jsonRecord(_ bytes: UnsafeBufferPointer<UInt8>) -> RawRecord {
@@ -81,8 +109,12 @@ public final class RecordReader {
 
     private func nextCSVRecord() throws -> RawRecord? {
         while true {
-            guard var bytes = try lines.nextLine({ Array($0) }) else { return nil }
+            guard let first = try nextCSVLine(budget: maxRecordBytes) else { return nil }
             let startLine = lines.lineNumber
+            guard case .line(var bytes) = first else {
+                if case .tooLong(let size) = first { return oversized(line: startLine, bytes: size) }
+                continue
+            }
             if !bytes.contains(where: { !Self.isBlank($0) }) { continue }
             var cells: [String]
             while true {
@@ -90,8 +122,12 @@ public final class RecordReader {
                 case .cells(let parsed):
                     cells = parsed
                 case .openQuote:
-                    guard let more = try lines.nextLine({ Array($0) }) else {
+                    guard let next = try nextCSVLine(budget: maxRecordBytes - bytes.count - 1) else {
                         return RawRecord(line: startLine, fields: .failure(FieldError(field: nil, "a quoted CSV cell is never closed; add the closing '\"'")), text: Self.text(bytes))
+                    }
+                    guard case .line(let more) = next else {
+                        if case .tooLong(let size) = next { return oversized(line: startLine, bytes: bytes.count + 1 + size) }
+                        continue
                     }
                     bytes.append(0x0A)
                     bytes.append(contentsOf: more)

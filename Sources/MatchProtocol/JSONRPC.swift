@@ -47,16 +47,18 @@ public enum JSONRPC {
         }
     }
 
-    /// A request id: a string, a number or null. Absent means a notification.
+    /// A request id: a string, a number or null. Absent means a notification. A number keeps the
+    /// request's own text, so the response echoes it byte for byte (`9007199254740993` stays that,
+    /// though a Double would round it).
     public enum ID: Sendable, Equatable {
         case string(String)
-        case number(Double)
+        case number(text: String)
         case null
 
         var json: String {
             switch self {
             case .string(let s): return JSONText.string(s)
-            case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)
+            case .number(let text): return text
             case .null: return "null"
             }
         }
@@ -85,21 +87,34 @@ public enum JSONRPC {
     /// Interprets one input line.
     public static func parse(_ bytes: [UInt8]) -> Line {
         let value: JSONValue
+        let idText: [Int: String]
         do {
-            value = try JSONLineParser.parse(bytes)
+            (value, idText) = try JSONLineParser.parse(withoutByteOrderMark(bytes), numberTextOfMember: "id")
         } catch {
             return .failure(Failure(.parseError, "parse error at column \(error.column): \(error.message); send one JSON value per line"))
         }
         switch value {
         case .array(let items):
             guard !items.isEmpty else { return .failure(Failure(.invalidRequest, "an empty batch; send at least one request")) }
-            return .batch(items.map(item))
+            guard items.count <= maxBatch else {
+                return .failure(Failure(.invalidRequest, "a batch of \(items.count) requests; send at most \(maxBatch) in one batch"))
+            }
+            return .batch(items.enumerated().map { item($0.element, idText: idText[$0.offset]) })
         default:
-            return .single(item(value))
+            return .single(item(value, idText: idText[0]))
         }
     }
 
-    static func item(_ value: JSONValue) -> Item {
+    /// The most requests one batch may carry: a batch is answered as one line, and the server stops
+    /// (on SIGTERM or end of input) only between lines.
+    public static let maxBatch = 1_000
+
+    /// A line may begin with a UTF-8 byte-order mark (some editors and Windows tools write one).
+    static func withoutByteOrderMark(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
+        bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+    }
+
+    static func item(_ value: JSONValue, idText: String?) -> Item {
         guard case .object(let object) = value else {
             return .invalid(id: .null, Failure(.invalidRequest, "a request must be a JSON object with \"jsonrpc\", \"method\" and optionally \"params\" and \"id\""))
         }
@@ -107,7 +122,12 @@ public enum JSONRPC {
         switch object["id"] {
         case nil: id = nil
         case .string(let s)?: id = .string(s)
-        case .number(let n)? where n.isFinite: id = .number(n)
+        // Any JSON number, echoed as written (1e400 too); not the NaN and Infinity this parser also reads.
+        case .number?:
+            guard let text = idText, !text.contains(where: { $0 == "N" || $0 == "I" }) else {
+                return .invalid(id: .null, Failure(.invalidRequest, "\"id\" must be a string, a number or null"))
+            }
+            id = .number(text: text)
         case .null?: id = .null
         default:
             return .invalid(id: .null, Failure(.invalidRequest, "\"id\" must be a string, a number or null"))
@@ -171,6 +191,29 @@ public struct Params: Sendable {
         guard let value = values[name], value != .null else { return nil }
         guard case .string(let s) = value, !s.isEmpty else { throw invalid(name, "a non-empty string", value) }
         return s
+    }
+
+    /// An id param, checked by `IdentifierRule` (the rule every imported id passed) and in NFC.
+    public func id<Entity>(_ name: String, _ type: EntityID<Entity>.Type = EntityID<Entity>.self) throws(JSONRPC.Failure) -> EntityID<Entity>? {
+        guard let value = values[name], value != .null else { return nil }
+        guard case .string(let text) = value else { throw invalid(name, "an id (a string)", value) }
+        return try Self.id(text, name)
+    }
+
+    /// An array of ids, each checked like `id(_:)`.
+    public func ids<Entity>(_ name: String, _ type: EntityID<Entity>.Type = EntityID<Entity>.self) throws(JSONRPC.Failure) -> [EntityID<Entity>]? {
+        guard let texts = try strings(name) else { return nil }
+        var ids: [EntityID<Entity>] = []
+        for (i, text) in texts.enumerated() { ids.append(try Self.id(text, "\(name)[\(i)]")) }
+        return ids
+    }
+
+    static func id<Entity>(_ text: String, _ name: String) throws(JSONRPC.Failure) -> EntityID<Entity> {
+        do {
+            return try EntityID(validating: text)
+        } catch {
+            throw JSONRPC.Failure(.invalidParams, "param \"\(name)\": the id \(error.message)")
+        }
     }
 
     public func strings(_ name: String) throws(JSONRPC.Failure) -> [String]? {

@@ -91,12 +91,20 @@ public struct ModelCatalog: Sendable {
         let taxonomyURL = directory.appendingPathComponent("taxonomy.json")
         let taxonomy = try Taxonomy(file: try decode(Taxonomy.File.self, taxonomyURL))
         let platformURL = directory.appendingPathComponent("platform.json")
-        let platform = try decode(PlatformFacts.self, platformURL)
-        let ranking = try decode(RankingModel.self, directory.appendingPathComponent("ranking.json"))
-        let commission = try decode(CommissionModel.self, directory.appendingPathComponent("commission.json"))
-        let samples = try decode(SampleModel.self, directory.appendingPathComponent("samples.json"))
-        let report = try decode(ReportModel.self, directory.appendingPathComponent("report.json"))
-        let features = try decode(FeatureSpec.self, directory.appendingPathComponent("features.json"))
+        /// Decoded, then checked against the file's documented ranges.
+        func checked<T: Decodable & RangeChecked>(_ type: T.Type, _ url: URL) throws(MatchError) -> T {
+            let value = try decode(T.self, url)
+            var check = RangeCheck(file: url.path)
+            value.checkRanges(&check)
+            try check.finish()
+            return value
+        }
+        let platform = try checked(PlatformFacts.self, platformURL)
+        let ranking = try checked(RankingModel.self, directory.appendingPathComponent("ranking.json"))
+        let commission = try checked(CommissionModel.self, directory.appendingPathComponent("commission.json"))
+        let samples = try checked(SampleModel.self, directory.appendingPathComponent("samples.json"))
+        let report = try checked(ReportModel.self, directory.appendingPathComponent("report.json"))
+        let features = try checked(FeatureSpec.self, directory.appendingPathComponent("features.json"))
 
         let policyDirectory = directory.appendingPathComponent("policies")
         let names = ((try? fm.contentsOfDirectory(atPath: policyDirectory.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()

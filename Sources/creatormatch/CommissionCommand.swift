@@ -19,8 +19,8 @@ struct CommissionCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A category (platform name or group).", valueName: "name"))
     var category: String?
 
-    @Option(name: .long, help: ArgumentHelp("A product.", valueName: "id"))
-    var product: String?
+    @Option(name: .long, help: ArgumentHelp("A product.", valueName: "id"), transform: commandLineID)
+    var product: ProductID?
 
     @Flag(name: .long, help: "Every category that has products.")
     var all = false
@@ -45,7 +45,7 @@ struct CommissionCommand: ParsableCommand {
             } else if let category {
                 suggestions = [try service.suggest(.category(category), asOf: day)]
             } else {
-                suggestions = [try service.suggest(.product(ProductID(product!)), asOf: day)]
+                suggestions = [try service.suggest(.product(product!), asOf: day)]
             }
             switch global.format {
             case .json:

@@ -15,11 +15,11 @@ struct EligibilityCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp("Only this shop and its products.", valueName: "id"))
-    var shop: String?
+    @Option(name: .long, help: ArgumentHelp("Only this shop and its products.", valueName: "id"), transform: commandLineID)
+    var shop: ShopID?
 
-    @Option(name: .long, help: ArgumentHelp("Only this product (and its shop).", valueName: "id"))
-    var product: String?
+    @Option(name: .long, help: ArgumentHelp("Only this product (and its shop).", valueName: "id"), transform: commandLineID)
+    var product: ProductID?
 
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The day to evaluate (YYYY-MM-DD, default today, UTC).", valueName: "date"))
     var asOf: Day?
@@ -41,7 +41,7 @@ struct EligibilityCommand: ParsableCommand {
         try runReportingErrors {
             let models = try global.loadModels()
             let database = try global.openDatabase()
-            let scope: EligibilityScope = shop.map { .shop(ShopID($0)) } ?? product.map { .product(ProductID($0)) } ?? .all
+            let scope: EligibilityScope = shop.map { .shop($0) } ?? product.map { .product($0) } ?? .all
             let report = try EligibilityService(database: database, models: models).report(
                 scope: scope, asOf: asOf ?? SystemClock().now().utcDay, policyName: policy)
             switch global.format {

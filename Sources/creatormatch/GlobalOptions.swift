@@ -68,12 +68,17 @@ enum Terminal {
 
     static var standardErrorIsTerminal: Bool { isatty(2) != 0 }
 
-    /// Prints an Encodable as one JSON document (pretty) or one line.
+    /// Prints an Encodable as one JSON document (pretty) or one line. A value JSON cannot carry (a
+    /// non-finite number) is a failure with a message, never an empty output and exit 0.
     static func printJSON<T: Encodable>(_ value: T, pretty: Bool) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) else { return }
-        print(text)
+        do {
+            print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        } catch {
+            standardError("error: cannot write the answer as JSON (\(error)); check the values in Models/ and report this\n")
+            Foundation.exit(1)
+        }
     }
 }
 
@@ -84,4 +89,27 @@ extension Day: ExpressibleByArgument {
     }
 
     public var defaultValueDescription: String { description }
+}
+
+/// Ids given on the command line pass the rule every imported id passed (`IdentifierRule`); a bad one
+/// is a usage error that says what is wrong with it.
+func commandLineID<Entity>(_ text: String) throws -> EntityID<Entity> {
+    try EntityID(validating: text)
+}
+
+/// Comma-separated ids (`--product a,b`), each checked like `commandLineID`.
+func commandLineIDs<Entity>(_ texts: [String], option: String) throws -> [EntityID<Entity>] {
+    var ids: [EntityID<Entity>] = []
+    for text in texts {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        for part in parts {
+            // "a, b": spaces beside a comma belong to the separator (an id never starts or ends with one).
+            let part = parts.count > 1 ? part.trimmingCharacters(in: .init(charactersIn: " ")) : String(part)
+            if part.isEmpty, parts.count > 1 { continue }
+            do { ids.append(try EntityID(validating: part)) } catch {
+                throw ValidationError("\(option) \"\(part.prefix(40))\": \(error)")
+            }
+        }
+    }
+    return ids
 }

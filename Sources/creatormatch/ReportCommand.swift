@@ -23,8 +23,8 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Last day (default today, UTC).", valueName: "date"))
     var to: Day?
 
-    @Option(name: .long, help: ArgumentHelp("Only this shop's products.", valueName: "id"))
-    var shop: String?
+    @Option(name: .long, help: ArgumentHelp("Only this shop's products.", valueName: "id"), transform: commandLineID)
+    var shop: ShopID?
 
     @Option(name: .long, help: ArgumentHelp("Also write the report as an HTML page to this file (- for standard output).", valueName: "path"))
     var html: String?
@@ -35,7 +35,7 @@ struct ReportCommand: ParsableCommand {
         try runReportingErrors {
             let service = PerformanceReportService(database: try global.openDatabase(), models: try global.loadModels())
             let end = to ?? SystemClock().now().utcDay
-            let report = try service.report(from: from ?? end.advanced(by: -29), to: end, shop: shop.map { ShopID($0) })
+            let report = try service.report(from: from ?? end.advanced(by: -29), to: end, shop: shop)
             if let html {
                 let page = ReportHTML.render(report)
                 if html == "-" {

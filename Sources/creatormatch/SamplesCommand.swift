@@ -23,8 +23,8 @@ struct SamplesCommand: ParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
 
-        @Option(name: .long, help: ArgumentHelp("Only requests for this product.", valueName: "id"))
-        var product: String?
+        @Option(name: .long, help: ArgumentHelp("Only requests for this product.", valueName: "id"), transform: commandLineID)
+        var product: ProductID?
 
         @Option(name: .customLong("as-of"), help: ArgumentHelp("The day of the triage (default today, UTC).", valueName: "date"))
         var asOf: Day?
@@ -32,7 +32,7 @@ struct SamplesCommand: ParsableCommand {
         func run() throws {
             try runReportingErrors {
                 let service = SampleService(database: try global.openDatabase(), models: try global.loadModels())
-                let report = try service.triage(asOf: asOf ?? SystemClock().now().utcDay, product: product.map { ProductID($0) })
+                let report = try service.triage(asOf: asOf ?? SystemClock().now().utcDay, product: product)
                 switch global.format {
                 case .json: Terminal.printJSON(report, pretty: true)
                 case .jsonl: for decision in report.decisions { Terminal.printJSON(decision, pretty: false) }

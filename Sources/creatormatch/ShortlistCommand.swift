@@ -34,6 +34,8 @@ struct CreatorFilterOptions: ParsableArguments {
     var deny: String?
 
     func validate() throws {
+        _ = try allow.map { try Self.ids($0, option: "--allow") }
+        _ = try deny.map { try Self.ids($0, option: "--deny") }
         if let minGMV, !(minGMV >= 0) { throw ValidationError("--min-gmv must be a number >= 0") }
         if let recentlyInvitedDays, recentlyInvitedDays < 0 { throw ValidationError("--recently-invited-days must be >= 0") }
     }
@@ -46,20 +48,40 @@ struct CreatorFilterOptions: ParsableArguments {
         filters.categories = categories
         filters.recentlyInvitedDays = recentlyInvitedDays
         filters.excludeDeclined = excludeDeclined
-        filters.allow = try allow.map { text throws(MatchError) in try Self.ids(text) }
-        filters.deny = try deny.map { text throws(MatchError) in try Self.ids(text) } ?? []
+        filters.allow = try allow.map { text throws(MatchError) in try Self.idList(text, option: "--allow") }
+        filters.deny = try deny.map { text throws(MatchError) in try Self.idList(text, option: "--deny") } ?? []
         return filters
     }
 
-    static func ids(_ text: String) throws(MatchError) -> Set<String> {
+    static func idList(_ text: String, option: String) throws(MatchError) -> Set<String> {
+        do {
+            return try ids(text, option: option)
+        } catch let error as MatchError {
+            throw error
+        } catch {
+            throw MatchError(.invalidInput, "\(error)")
+        }
+    }
+
+    /// Comma-separated creator ids, or `@FILE` with one id a line (blank lines skipped); every id passes
+    /// the rule imported ids passed, so a list cannot name a creator some other way.
+    static func ids(_ text: String, option: String) throws -> Set<String> {
         if text.hasPrefix("@") {
             let path = String(text.dropFirst())
             guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw MatchError(.io, "cannot read the id list \(path); check the path")
             }
-            return Set(contents.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            var ids: Set<String> = []
+            for (number, line) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let text = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+                if text.isEmpty { continue }
+                do { ids.insert(try CreatorID(validating: text).rawValue) } catch {
+                    throw ValidationError("\(option) \(path), line \(number + 1): \(error)")
+                }
+            }
+            return ids
         }
-        return Set(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        return Set(try commandLineIDs([text], option: option).map { (id: CreatorID) in id.rawValue })
     }
 }
 
@@ -104,8 +126,8 @@ struct ShortlistCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A product id (repeatable, or comma-separated).", valueName: "id"))
     var product: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Every product of this shop.", valueName: "id"))
-    var shop: String?
+    @Option(name: .long, help: ArgumentHelp("Every product of this shop.", valueName: "id"), transform: commandLineID)
+    var shop: ShopID?
 
     @Flag(name: .long, help: "Every eligible product.")
     var all = false
@@ -134,11 +156,10 @@ struct ShortlistCommand: ParsableCommand {
     @OptionGroup var filterOptions: CreatorFilterOptions
     @OptionGroup var kernel: KernelOptions
 
-    var productIDs: [ProductID] {
-        product.flatMap { $0.split(separator: ",") }.map { ProductID($0.trimmingCharacters(in: .whitespaces)) }.filter { !$0.rawValue.isEmpty }
-    }
+    var productIDs: [ProductID] { (try? commandLineIDs(product, option: "--product")) ?? [] }
 
     func validate() throws {
+        _ = try commandLineIDs(product, option: "--product") as [ProductID]
         let ways = (productIDs.isEmpty ? 0 : 1) + (shop == nil ? 0 : 1) + (all ? 1 : 0)
         guard ways == 1 else { throw ValidationError("give exactly one of --product, --shop or --all") }
         guard limit >= 0 else { throw ValidationError("--limit must be >= 0") }
@@ -153,7 +174,7 @@ struct ShortlistCommand: ParsableCommand {
         try runReportingErrors {
             let models = try global.loadModels()
             let database = try global.openDatabase()
-            let selection: ProductSelection = !productIDs.isEmpty ? .ids(productIDs) : shop.map { .shop(ShopID($0)) } ?? .allEligible
+            let selection: ProductSelection = !productIDs.isEmpty ? .ids(productIDs) : shop.map { .shop($0) } ?? .allEligible
             var request = ShortlistRequest(selection: selection, asOf: asOf ?? SystemClock().now().utcDay)
             request.k = limit
             request.rankBy = rankBy

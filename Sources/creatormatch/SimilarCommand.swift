@@ -11,8 +11,8 @@ struct SimilarCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp("The creator to find lookalikes of.", valueName: "id"))
-    var creator: String
+    @Option(name: .long, help: ArgumentHelp("The creator to find lookalikes of.", valueName: "id"), transform: commandLineID)
+    var creator: CreatorID
 
     @Option(name: .long, help: "How many creators to list.")
     var limit = 50
@@ -29,7 +29,7 @@ struct SimilarCommand: ParsableCommand {
             let models = try global.loadModels()
             let database = try global.openDatabase()
             let report = try ShortlistService(database: database, models: models, logger: global.logger)
-                .lookalikes(of: CreatorID(creator), k: limit, filters: try filterOptions.filters(), tiles: kernel.configuration)
+                .lookalikes(of: creator, k: limit, filters: try filterOptions.filters(), tiles: kernel.configuration)
             switch global.format {
             case .json: Terminal.printJSON(report, pretty: true)
             case .jsonl, .csv: for entry in report.creators { Terminal.printJSON(entry, pretty: false) }

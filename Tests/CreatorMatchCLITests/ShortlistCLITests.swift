@@ -96,14 +96,14 @@ import Testing
     @Test func tiesAreBrokenByByteOrderOfIds() throws {
         cli.write("shops.jsonl", [#"{"id":"s1","rating":4.5,"status":"active"}"#])
         cli.write("products.jsonl", [#"{"id":"p","shop_id":"s1","category":"Health","price":1,"status":"live","vector":[1,0]}"#])
-        // Five identical vectors: the order is by id bytes ("B" < "Z" < "a" < "e\u{301}" < "é").
-        cli.write("creators.jsonl", ["é", "a", "Z", "e\u{301}", "B"].map { #"{"id":"\#($0)","followers":1,"vector":[2,0]}"# } + [#"{"id":"far","followers":1,"vector":[0,1]}"#])
+        // Five identical vectors: the order is by id bytes ("B" < "Z" < "a" < "z" < "é", C3 A9).
+        cli.write("creators.jsonl", ["é", "a", "Z", "z", "B"].map { #"{"id":"\#($0)","followers":1,"vector":[2,0]}"# } + [#"{"id":"far","followers":1,"vector":[0,1]}"#])
         for entity in ["shops", "products", "creators"] {
             #expect(try cli.run(["import", entity, cli.path("\(entity).jsonl")]).status == 0)
         }
         let result = try cli.run(["shortlist", "--product", "p", "--rank-by", "similarity", "--limit", "10", "--format", "json"])
         let shortlist = try JSONDecoder().decode(Shortlist.self, from: Data(result.stdout.utf8))
-        #expect(shortlist.creators.map(\.creator_id) == ["B", "Z", "a", "e\u{301}", "é", "far"])
+        #expect(shortlist.creators.map(\.creator_id) == ["B", "Z", "a", "z", "é", "far"])
         // Fewer candidates than k: a shorter list, no padding.
         #expect(shortlist.creators.count == 6)
     }

@@ -54,10 +54,10 @@ public final class RPCDispatcher: @unchecked Sendable {
 
         case "eligibility":
             try params.allowOnly(["shop_id", "product_id", "as_of", "policy"])
-            let shop = try params.string("shop_id")
-            let product = try params.string("product_id")
+            let shop = try params.id("shop_id", ShopID.self)
+            let product = try params.id("product_id", ProductID.self)
             guard shop == nil || product == nil else { throw JSONRPC.Failure(.invalidParams, "give \"shop_id\" or \"product_id\", not both") }
-            let scope: EligibilityScope = shop.map { .shop(ShopID($0)) } ?? product.map { .product(ProductID($0)) } ?? .all
+            let scope: EligibilityScope = shop.map { .shop($0) } ?? product.map { .product($0) } ?? .all
             let report = try EligibilityService(database: database, models: models)
                 .report(scope: scope, asOf: try params.day("as_of") ?? today, policyName: try params.string("policy"))
             return try JSONRPC.encode(report)
@@ -67,13 +67,13 @@ public final class RPCDispatcher: @unchecked Sendable {
             let service = CommissionService(database: database, models: models)
             let day = try params.day("as_of") ?? today
             let category = try params.string("category")
-            let product = try params.string("product_id")
+            let product = try params.id("product_id", ProductID.self)
             let all = try params.bool("all") ?? false
             guard [category != nil, product != nil, all].filter({ $0 }).count == 1 else {
                 throw JSONRPC.Failure(.invalidParams, "give exactly one of \"category\", \"product_id\" or \"all\": true")
             }
             if all { return try JSONRPC.encode(try service.report(asOf: day)) }
-            let scope: CommissionScope = category.map { .category($0) } ?? .product(ProductID(product!))
+            let scope: CommissionScope = category.map { .category($0) } ?? .product(product!)
             return try JSONRPC.encode(try service.suggest(scope, asOf: day))
 
         case "shortlist":
@@ -84,21 +84,20 @@ public final class RPCDispatcher: @unchecked Sendable {
             ])
             // From a published run: one indexed read, no scoring.
             if try params.bool("from_run") == true || params.values["run_id"] != nil {
-                guard let product = try params.string("product_id") else {
+                guard let product = try params.id("product_id", ProductID.self)?.rawValue else {
                     throw JSONRPC.Failure(.invalidParams, "\"from_run\" answers one \"product_id\" at a time")
                 }
                 let run = try params.int("run_id", in: 1...Int(Int32.max)).map(Int64.init)
                 return try RunExports(database: database, models: models).shortlistLine(product: product, run: run)
             }
-            let single = try params.string("product_id")
-            let list = try params.strings("product_ids")
-            let shop = try params.string("shop_id")
+            let single = try params.id("product_id", ProductID.self)
+            let list = try params.ids("product_ids", ProductID.self)
+            let shop = try params.id("shop_id", ShopID.self)
             let all = try params.bool("all") ?? false
             guard [single != nil, list != nil, shop != nil, all].filter({ $0 }).count == 1 else {
                 throw JSONRPC.Failure(.invalidParams, "give exactly one of \"product_id\", \"product_ids\", \"shop_id\" or \"all\": true")
             }
-            let selection: ProductSelection = single.map { .ids([ProductID($0)]) }
-                ?? list.map { .ids($0.map(ProductID.init)) } ?? shop.map { .shop(ShopID($0)) } ?? .allEligible
+            let selection: ProductSelection = single.map { .ids([$0]) } ?? list.map { .ids($0) } ?? shop.map { .shop($0) } ?? .allEligible
             var request = ShortlistRequest(selection: selection, asOf: try params.day("as_of") ?? today)
             request.k = try params.int("limit", in: 0...10_000) ?? 50
             if let rankBy = try params.string("rank_by") {
@@ -117,8 +116,8 @@ public final class RPCDispatcher: @unchecked Sendable {
             filters.categories = try params.strings("categories") ?? []
             filters.recentlyInvitedDays = try params.int("recently_invited_days", in: 0...3650)
             filters.excludeDeclined = try params.bool("exclude_declined") ?? false
-            filters.allow = try params.strings("allow").map(Set.init)
-            filters.deny = Set(try params.strings("deny") ?? [])
+            filters.allow = try params.ids("allow", CreatorID.self).map { Set($0.map(\.rawValue)) }
+            filters.deny = Set(try params.ids("deny", CreatorID.self)?.map(\.rawValue) ?? [])
             request.filters = filters
             request.streaming = try params.bool("stream") ?? false
             if let vectors = try params.string("vectors") {

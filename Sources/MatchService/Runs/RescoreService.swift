@@ -274,13 +274,22 @@ extension RescoreService {
 }
 
 /// An exclusive lock on `<database>.rescore.lock` (flock): released when the process ends however it
-/// ends, so a killed rescore never blocks the next one.
+/// ends, so a killed rescore never blocks the next one. The lock file sits beside the database's real
+/// file (symbolic links and `.`/`..` resolved), so every spelling of the path takes the same lock.
+/// (Not a lock on the database file itself: closing any descriptor of that file would drop the POSIX
+/// locks SQLite holds on it in this process.)
 final class RescoreLock {
     private let fd: Int32
     let path: String
 
+    static func lockPath(databasePath: String) -> String {
+        guard let resolved = realpath(databasePath, nil) else { return databasePath + ".rescore.lock" }
+        defer { free(resolved) }
+        return String(cString: resolved) + ".rescore.lock"
+    }
+
     init(databasePath: String, wait: Bool) throws(MatchError) {
-        path = databasePath + ".rescore.lock"
+        path = Self.lockPath(databasePath: databasePath)
         fd = open(path, O_CREAT | O_RDWR, 0o644)
         guard fd >= 0 else {
             throw MatchError(.io, "cannot open the lock file \(path): \(String(cString: strerror(errno))); check the folder's permissions")
