@@ -81,10 +81,10 @@ public final class RecordReader {
 
     /// A record over the limit: named with its line, never held in memory.
     private func oversized(line: Int, bytes: Int) -> RawRecord {
-        let size = skipsOversizedRecords ? "is \(bytes) bytes long" : "is longer than \(maxRecordBytes) bytes (reading stopped there)"
-        return RawRecord(line: line, fields: .failure(FieldError(
-            field: nil, "the record \(size), over the limit of \(maxRecordBytes) bytes a record; split it, or raise the limit with --max-record-bytes")),
-            text: "")
+        let what = skipsOversizedRecords
+            ? "the record is \(bytes) bytes long, over the limit of \(maxRecordBytes) bytes a record (skipped unread)"
+            : "the record is longer than the limit of \(maxRecordBytes) bytes a record, so reading stopped there"
+        return RawRecord(line: line, fields: .failure(FieldError(field: nil, "\(what); split it, or raise the limit with --max-record-bytes")), text: "")
     }
 
     /// The next physical line of a CSV record, bounded by what is left of the record's limit.

@@ -21,11 +21,14 @@ public struct ImportOptions: Sendable {
     public var rejectsPath: String?
     /// How many bad records a failed import lists.
     public var maxListedIssues = 20
+    /// The longest record read; a longer one is refused with its line (memory stays bounded).
+    public var maxRecordBytes = RecordReader.defaultMaxRecordBytes
 
-    public init(format: InterchangeFormat? = nil, skipInvalid: Bool = false, rejectsPath: String? = nil) {
+    public init(format: InterchangeFormat? = nil, skipInvalid: Bool = false, rejectsPath: String? = nil, maxRecordBytes: Int = RecordReader.defaultMaxRecordBytes) {
         self.format = format
         self.skipInvalid = skipInvalid
         self.rejectsPath = rejectsPath
+        self.maxRecordBytes = maxRecordBytes
     }
 }
 
@@ -92,7 +95,10 @@ public struct ImportService: Sendable {
         let lines = try LineReader(path: path)
         let reader: RecordReader
         do {
-            reader = try RecordReader(lines: lines, format: options.format, keepsText: options.skipInvalid)
+            // Without --skip-invalid one oversized record fails the import, so reading stops there (input
+            // that never ends a line, such as /dev/zero, cannot keep the import going).
+            reader = try RecordReader(lines: lines, format: options.format, keepsText: options.skipInvalid,
+                                      maxRecordBytes: options.maxRecordBytes, skipsOversizedRecords: options.skipInvalid)
         } catch {
             throw MatchError(.io, "cannot read \(path): \(error)")
         }

@@ -6,7 +6,10 @@ import MatchCore
 /// A CreatorMatch database file: WAL mode, foreign keys on, schema migrated on open.
 public final class MatchDatabase: Sendable {
     public let path: String
-    let pool: DatabasePool
+    let pool: any DatabaseWriter
+    /// Opened read-only: the file or its folder cannot be written (a published snapshot, a mounted
+    /// copy). Reads work; a write fails with a message that says so.
+    public let isReadOnly: Bool
     /// How long a statement waits for another connection's lock before it fails as busy.
     static let busyTimeoutMs = 5000
 
@@ -35,12 +38,25 @@ public final class MatchDatabase: Sendable {
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             throw MatchError(.io, "the folder of the database \(path) does not exist; create it or pass another --db")
         }
+        let readOnly = Self.cannotWrite(path)
+        isReadOnly = readOnly
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            if readOnly {
+                pool = try Self.openReadOnly(path, configuration)
+            } else {
+                pool = try DatabasePool(path: path, configuration: configuration)
+            }
+        } catch let error as MatchError {
+            throw error
         } catch {
             throw Self.openError(path, error)
         }
         let migrator = Schema.migrator
+        if readOnly {
+            try Self.checkReadOnlySchema(pool, path: path, migrator: migrator)
+            logger.debug("store.opened_read_only", metadata: ["db.path": "\(path)"])
+            return
+        }
         do {
             try pool.barrierWriteWithoutTransaction { db in
                 let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
@@ -61,6 +77,58 @@ public final class MatchDatabase: Sendable {
             throw Self.openError(path, error)
         }
         logger.debug("store.opened", metadata: ["db.path": "\(path)"])
+    }
+
+    /// Whether the database exists but this process may not write it or its folder (where SQLite keeps
+    /// its write-ahead log).
+    static func cannotWrite(_ path: String) -> Bool {
+        guard access(path, F_OK) == 0 else { return false }
+        let directory = (path as NSString).deletingLastPathComponent
+        return access(path, W_OK) != 0 || access(directory.isEmpty ? "." : directory, W_OK) != 0
+    }
+
+    /// A read-only connection. In a folder that cannot be written, SQLite cannot make the shared-memory
+    /// file a WAL database needs, so the file is opened as immutable (nothing may change it meanwhile,
+    /// which holds for a file nobody here can write).
+    static func openReadOnly(_ path: String, _ base: Configuration) throws -> any DatabaseWriter {
+        var configuration = base
+        configuration.readonly = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA mmap_size = 2147418112")
+        }
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+            return queue
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_READONLY {
+            let url = URL(fileURLWithPath: path).absoluteString + "?immutable=1"
+            let queue = try DatabaseQueue(path: url, configuration: configuration)
+            _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+            return queue
+        }
+    }
+
+    /// A read-only file cannot be migrated: it must already have this version's schema.
+    static func checkReadOnlySchema(_ pool: any DatabaseWriter, path: String, migrator: DatabaseMigrator) throws(MatchError) {
+        do {
+            try pool.read { db in
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                guard tables.contains("grdb_migrations") else {
+                    throw MatchError(.database, "\(path) is read-only and has no CreatorMatch schema; pass another --db")
+                }
+                if try migrator.hasBeenSuperseded(db) {
+                    throw MatchError(.newerSchema, "\(path) was written by a newer CreatorMatch; upgrade creatormatch to open it")
+                }
+                guard try migrator.hasCompletedMigrations(db) else {
+                    throw MatchError(.io, "\(path) is read-only and was written by an older CreatorMatch; open it once with write access (or copy it somewhere writable) so its schema can be upgraded")
+                }
+            }
+        } catch let error as MatchError {
+            throw error
+        } catch {
+            throw openError(path, error)
+        }
     }
 
     static func openError(_ path: String, _ error: any Error) -> MatchError {
@@ -103,6 +171,10 @@ public final class MatchDatabase: Sendable {
     /// rather than wait for it.
     public func readConcurrently<A, B>(_ first: @escaping @Sendable (Database) throws -> A, _ second: @escaping @Sendable (Database) throws -> B) throws(MatchError) -> (A, B) {
         let pool = self.pool
+        if isReadOnly {
+            // Nothing can commit to a read-only file: one read transaction, one after the other.
+            do { return try pool.read { db in (try first(db), try second(db)) } } catch { throw Self.mapped(error) }
+        }
         let begun = DispatchSemaphore(value: 0)
         func reader<T>(_ body: @escaping @Sendable (Database) throws -> T) -> Background<T> {
             Background {
@@ -201,6 +273,9 @@ public final class MatchDatabase: Sendable {
     static func mapped(_ error: any Error) -> MatchError {
         if let error = error as? MatchError { return error }
         if let dbError = error as? DatabaseError {
+            if dbError.resultCode == .SQLITE_READONLY {
+                return MatchError(.io, "the database is read-only here (the file or its folder cannot be written); this command writes: run it on a writable copy", underlying: "\(dbError)")
+            }
             if dbError.resultCode == .SQLITE_BUSY || dbError.resultCode == .SQLITE_LOCKED {
                 return MatchError(.databaseBusy, "the database is busy (another process is writing); try again in a moment", underlying: "\(dbError)")
             }

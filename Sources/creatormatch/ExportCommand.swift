@@ -15,6 +15,12 @@ struct ExportCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(name: .customLong("run"), help: ArgumentHelp("The run (default: the latest published).", valueName: "id")) var runID: Int64?
 
+        func validate() throws {
+            guard global.format == .text || global.format == .jsonl else {
+                throw ValidationError("export shortlists writes JSON Lines only; drop --format or use --format jsonl")
+            }
+        }
+
         func run() throws {
             try runReportingErrors {
                 for line in try RunExports(database: try global.openDatabase(), models: try global.loadModels()).shortlistLines(run: runID) { print(line) }
@@ -27,6 +33,12 @@ struct ExportCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(name: .long, help: ArgumentHelp("The run to compare with: only creators not shortlisted for the product there.", valueName: "id")) var since: Int64
         @Option(name: .customLong("run"), help: ArgumentHelp("The run to export (default: the latest published).", valueName: "id")) var runID: Int64?
+
+        func validate() throws {
+            guard global.format != .json else {
+                throw ValidationError("export invitations writes csv (default) or jsonl; use --format csv or --format jsonl")
+            }
+        }
 
         func run() throws {
             try runReportingErrors {

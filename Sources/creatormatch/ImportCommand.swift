@@ -34,8 +34,12 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Where --skip-invalid writes rejected records (default: FILE.rejects.jsonl).", valueName: "path"))
     var rejects: String?
 
+    @Option(name: .customLong("max-record-bytes"), help: ArgumentHelp("Longest accepted record (one JSON line, or one CSV row with its quoted line breaks). A longer one is refused with its line number; without --skip-invalid reading stops there.", valueName: "bytes"))
+    var maxRecordBytes = RecordReader.defaultMaxRecordBytes
+
     func validate() throws {
         try global.rejectCSV()
+        guard maxRecordBytes >= 1024 else { throw ValidationError("--max-record-bytes must be at least 1024") }
         if rejects != nil, !skipInvalid {
             throw ValidationError("--rejects goes with --skip-invalid")
         }
@@ -49,7 +53,7 @@ struct ImportCommand: ParsableCommand {
             let showProgress = Terminal.standardErrorIsTerminal && global.format == .text
             let report = try service.importFile(
                 entity, path: file,
-                options: ImportOptions(format: inputFormat, skipInvalid: skipInvalid, rejectsPath: rejects),
+                options: ImportOptions(format: inputFormat, skipInvalid: skipInvalid, rejectsPath: rejects, maxRecordBytes: maxRecordBytes),
                 progress: showProgress ? { progress in
                     var line = "\rimporting \(entity.rawValue): \(progress.records) records"
                     if let total = progress.totalBytes, total > 0 {

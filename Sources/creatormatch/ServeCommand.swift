@@ -12,9 +12,10 @@ struct ServeCommand: ParsableCommand {
         abstract: "Answer JSON-RPC 2.0 requests on stdin, one response line each on stdout, until end of input.",
         discussion: """
             Methods: shortlist, commission, eligibility, upsert_creators, upsert_products, stats, rpc.discover
-            (an OpenRPC description). Batches and notifications follow the spec. A bad line gets an error
-            response and the server goes on. SIGTERM finishes the request in hand and exits 0. Logs go to
-            stderr; stdout carries only protocol lines.
+            (an OpenRPC description). Batches (at most 1,000 requests) and notifications follow the spec. A bad
+            line gets an error response and the server goes on. SIGTERM finishes the request in hand and exits
+            0; the rest of a batch is answered "not run" (-32000). Logs go to stderr; stdout carries only
+            protocol lines.
             """
     )
 
@@ -48,7 +49,7 @@ struct ServeCommand: ParsableCommand {
                 case .tooLong(let bytes):
                     state.write(JSONRPC.failure(id: .null, JSONRPC.Failure(.invalidRequest, "a line of \(bytes) bytes is over the limit of \(maxLineBytes) bytes (--max-line-bytes); it was skipped unread")))
                 case .line(let bytes):
-                    if let response = Self.respond(to: bytes, with: dispatcher) { state.write(response) }
+                    if let response = Self.respond(to: bytes, with: dispatcher, stopping: state.isTerminating) { state.write(response) }
                 }
                 state.end()
             }
@@ -56,7 +57,8 @@ struct ServeCommand: ParsableCommand {
     }
 
     /// The response line for one request line, or nil when nothing is due (notifications, blank line).
-    static func respond(to bytes: [UInt8], with dispatcher: RPCDispatcher) -> String? {
+    /// `stopping` is asked between the requests of a batch: once it says yes, the rest are not run.
+    static func respond(to bytes: [UInt8], with dispatcher: RPCDispatcher, stopping: () -> Bool = { false }) -> String? {
         guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return nil }
         func answer(_ item: JSONRPC.Item) -> String? {
             switch item {
@@ -77,7 +79,19 @@ struct ServeCommand: ParsableCommand {
         case .single(let item):
             return answer(item)
         case .batch(let items):
-            let responses = items.compactMap(answer)
+            var responses: [String] = []
+            for item in items {
+                if stopping() {
+                    // Stop between requests: what was not run is said so, for the client to send again.
+                    if case .request(let request) = item, let id = request.id {
+                        responses.append(JSONRPC.failure(id: id, JSONRPC.Failure(.applicationError, "not run: the server is stopping (SIGTERM); send this request again")))
+                    } else if case .invalid = item, let response = answer(item) {
+                        responses.append(response)
+                    }
+                    continue
+                }
+                if let response = answer(item) { responses.append(response) }
+            }
             return responses.isEmpty ? nil : "[" + responses.joined(separator: ",") + "]"
         }
     }
@@ -107,6 +121,11 @@ final class ServerState: @unchecked Sendable {
 
     func begin() {
         lock.withLock { busy = true }
+    }
+
+    /// Whether SIGTERM has come (the server stops after the line in hand).
+    func isTerminating() -> Bool {
+        lock.withLock { terminating }
     }
 
     /// Marks the request done; exits 0 when SIGTERM came while it ran.

@@ -40,6 +40,16 @@ struct CreatorFilterOptions: ParsableArguments {
         if let recentlyInvitedDays, recentlyInvitedDays < 0 { throw ValidationError("--recently-invited-days must be >= 0") }
     }
 
+    /// Tier names and their order come from Models/platform.json: checked at parse time too (exit 64).
+    func validateTiers(_ global: GlobalOptions) throws {
+        guard minTier != nil || maxTier != nil else { return }
+        guard let models = try? global.loadModels() else { return }  // run() reports the Models problem
+        var filters = CreatorFilters()
+        filters.minTier = minTier
+        filters.maxTier = maxTier
+        do { try filters.validate(platform: models.platform) } catch { throw ValidationError("--min-tier/--max-tier: \(error.message)") }
+    }
+
     func filters() throws(MatchError) -> CreatorFilters {
         var filters = CreatorFilters()
         filters.minTier = minTier
@@ -168,6 +178,10 @@ struct ShortlistCommand: ParsableCommand {
         if batches, global.format != .csv, global.format != .jsonl {
             throw ValidationError("--batches needs --format csv or --format jsonl")
         }
+        if !batches, global.format == .csv {
+            throw ValidationError("--format csv is only for invitation batches (--batches); use text, json or jsonl for shortlists")
+        }
+        try filterOptions.validateTiers(global)
     }
 
     func run() throws {

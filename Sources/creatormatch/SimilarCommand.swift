@@ -21,7 +21,9 @@ struct SimilarCommand: ParsableCommand {
     @OptionGroup var kernel: KernelOptions
 
     func validate() throws {
+        try global.rejectCSV()
         guard limit >= 0 else { throw ValidationError("--limit must be >= 0") }
+        try filterOptions.validateTiers(global)
     }
 
     func run() throws {

@@ -116,6 +116,7 @@ public final class RPCDispatcher: @unchecked Sendable {
             filters.categories = try params.strings("categories") ?? []
             filters.recentlyInvitedDays = try params.int("recently_invited_days", in: 0...3650)
             filters.excludeDeclined = try params.bool("exclude_declined") ?? false
+            do { try filters.validate(platform: models.platform) } catch { throw JSONRPC.Failure(.invalidParams, "params \"min_tier\"/\"max_tier\": \(error.message)") }
             filters.allow = try params.ids("allow", CreatorID.self).map { Set($0.map(\.rawValue)) }
             filters.deny = Set(try params.ids("deny", CreatorID.self)?.map(\.rawValue) ?? [])
             request.filters = filters

@@ -160,6 +160,7 @@ struct CandidatePool: Sendable {
     func filtered(by filters: CreatorFilters, catalog: ModelCatalog, categoryIndex: [String: Int32]) throws(MatchError) -> CandidatePool {
         guard Self.narrows(filters) else { return self }
         let platform = catalog.platform
+        try filters.validate(platform: platform)
         let minFollowers = try filters.minTier.map { name throws(MatchError) in try Self.tier(named: name, platform).min_followers }
         let maxTierName = try filters.maxTier.map { name throws(MatchError) in try Self.tier(named: name, platform).name }
         let maxFollowersExclusive: Int? = maxTierName.flatMap { name in

@@ -32,6 +32,16 @@ public struct CreatorFilters: Sendable {
     public var deny: Set<String> = []
 
     public init() {}
+
+    /// Checks what the filters say on their own: known tier names, and a lowest tier not above the
+    /// highest (that would silently match no creator). The message names the option.
+    public func validate(platform: PlatformFacts) throws(MatchError) {
+        let minTier = try self.minTier.map { name throws(MatchError) in try CandidatePool.tier(named: name, platform) }
+        let maxTier = try self.maxTier.map { name throws(MatchError) in try CandidatePool.tier(named: name, platform) }
+        if let minTier, let maxTier, minTier.min_followers > maxTier.min_followers {
+            throw MatchError(.invalidInput, "the lowest tier \(minTier.name) is above the highest tier \(maxTier.name), so no creator could pass; swap them")
+        }
+    }
 }
 
 public struct ShortlistRequest: Sendable {
