@@ -39,9 +39,11 @@ struct SamplesCommand: ParsableCommand {
                 case .csv:
                     print("request_id,creator_id,product_id,recommendation,gmv_per_cost,fit,category_share,fulfillment,expected_gmv,sample_cost,reasons")
                     for d in report.decisions {
-                        let cells = [d.request_id, d.creator_id, d.product_id, d.recommendation, "\(d.gmv_per_cost)", d.fit.map { "\($0)" } ?? "",
-                                     "\(d.category_share)", "\(d.fulfillment)", "\(d.expected_gmv)", "\(d.sample_cost)", d.reasons.joined(separator: "; ")]
-                        print(cells.map(InvitationBatches.field).joined(separator: ","))
+                        // Text cells through CSVText.cell (safe in a spreadsheet); numbers as written.
+                        let cells = [CSVText.cell(d.request_id), CSVText.cell(d.creator_id), CSVText.cell(d.product_id), d.recommendation,
+                                     "\(d.gmv_per_cost)", d.fit.map { "\($0)" } ?? "", "\(d.category_share)", "\(d.fulfillment)",
+                                     "\(d.expected_gmv)", "\(d.sample_cost)", CSVText.cell(d.reasons.joined(separator: "; "))]
+                        print(cells.joined(separator: ","))
                     }
                 case .text:
                     if report.decisions.isEmpty { print("no pending sample request\(product.map { " for \($0)" } ?? ""); import them with `creatormatch import sample_requests FILE`") }

@@ -60,11 +60,8 @@ public enum InvitationBatches {
         return out
     }
 
-    /// A CSV cell, quoted when it must be (RFC 4180).
-    public static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    /// A CSV text cell, quoted when it must be and safe to open in a spreadsheet (`CSVText.cell`).
+    public static func field(_ text: String) -> String { CSVText.cell(text) }
 }
 
 #if canImport(Foundation)
