@@ -53,6 +53,12 @@ let package = Package(
             name: "creatormatch-bench",
             dependencies: ["MatchKernels", "MatchCore"]
         ),
+        // Fuzz targets for every reader of outside bytes. An ordinary build replays the committed corpus
+        // (Tests/Fuzz/Corpus); Scripts/fuzz.sh builds it with libFuzzer and ASan and fuzzes.
+        .executableTarget(
+            name: "creatormatch-fuzz",
+            dependencies: ["MatchCore", "MatchInterchange", "MatchProtocol", "MatchService"]
+        ),
         .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore", "MatchInterchange"]),
         .testTarget(name: "MatchKernelsTests", dependencies: ["MatchKernels", "MatchCore"]),
         .testTarget(name: "MatchInterchangeTests", dependencies: ["MatchInterchange", "MatchCore"]),
