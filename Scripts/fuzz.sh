@@ -28,8 +28,12 @@ fi
 
 Scripts/setup.sh
 scratch=.build-libfuzzer
-build=(swift build --scratch-path "$scratch" --product creatormatch-fuzz --sanitize=fuzzer --sanitize=address
-       -Xswiftc -DCREATORMATCH_LIBFUZZER)
+# SwiftPM's --sanitize=fuzzer keeps libFuzzer's main (no entry-point renaming); the instrumentation
+# comes from one -Xswiftc -sanitize=fuzzer,address, given last. (--sanitize=fuzzer --sanitize=address
+# became two -sanitize= flags in no fixed order of which the Swift driver kept one: a build came out
+# with ASan but without coverage.)
+build=(swift build --scratch-path "$scratch" --product creatormatch-fuzz --sanitize=fuzzer
+       -Xswiftc -sanitize=fuzzer,address -Xswiftc -DCREATORMATCH_LIBFUZZER)
 # gold warns once per ASan helper symbol; the warnings say nothing about this code.
 "${build[@]}" 2>&1 | { grep -v "Cannot export local symbol" || true; }
 bin="$("${build[@]}" --show-bin-path)/creatormatch-fuzz"
@@ -37,6 +41,14 @@ bin="$("${build[@]}" --show-bin-path)/creatormatch-fuzz"
 export SWIFT_BACKTRACE=enable=no
 symbolizer="$(dirname "$(readlink -f "$(command -v swift)")")/llvm-symbolizer"
 [ -x "$symbolizer" ] && export ASAN_SYMBOLIZER_PATH="$symbolizer"
+
+# Without coverage libFuzzer only guesses: refuse a build whose Swift code is not instrumented.
+counters="$("$bin" --target=json -runs=0 Tests/Fuzz/Corpus/json 2>&1 | sed -n 's/.*(\([0-9]*\) inline 8-bit counters).*/\1/p' || true)"
+counters="${counters%%$'\n'*}"
+if [ "${counters:-0}" -lt 10000 ]; then
+  echo "the fuzz build has ${counters:-no} coverage counters; the Swift code is not instrumented (delete $scratch and rerun)" >&2
+  exit 1
+fi
 
 failed=()
 for t in "${targets[@]}"; do
