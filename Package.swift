@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Test targets only: property-based tests (generators and shrinking over Swift Testing).
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -53,11 +55,23 @@ let package = Package(
             name: "creatormatch-bench",
             dependencies: ["MatchKernels", "MatchCore"]
         ),
-        .testTarget(name: "MatchCoreTests", dependencies: ["MatchCore", "MatchInterchange"]),
+        // Fuzz targets for every reader of outside bytes. An ordinary build replays the committed corpus
+        // (Tests/Fuzz/Corpus); Scripts/fuzz.sh builds it with libFuzzer and ASan and fuzzes.
+        .executableTarget(
+            name: "creatormatch-fuzz",
+            dependencies: ["MatchCore", "MatchInterchange", "MatchProtocol", "MatchService"]
+        ),
+        .testTarget(
+            name: "MatchCoreTests",
+            dependencies: ["MatchCore", "MatchInterchange", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(name: "MatchKernelsTests", dependencies: ["MatchKernels", "MatchCore"]),
         .testTarget(name: "MatchInterchangeTests", dependencies: ["MatchInterchange", "MatchCore"]),
         .testTarget(name: "MatchStoreTests", dependencies: ["MatchStore", "MatchCore"]),
-        .testTarget(name: "MatchServiceTests", dependencies: ["MatchService", "MatchStore", "MatchCore"]),
+        .testTarget(
+            name: "MatchServiceTests",
+            dependencies: ["MatchService", "MatchStore", "MatchCore", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(
             name: "CreatorMatchCLITests",
             dependencies: ["creatormatch", "MatchStore", .product(name: "GRDB", package: "GRDB.swift")]

@@ -83,7 +83,9 @@ public struct RankedList: Equatable, Sendable {
             defer { i += length }
             return Entry(creatorID: String(decoding: bytes[i..<(i + length)], as: UTF8.self), score: Float(bitPattern: bits))
         }
-        guard let count = get32(), i < bytes.count else { return nil }
+        // Each entry takes at least 6 bytes, so a count the bytes cannot hold is refused before it is
+        // used to reserve room (a hostile count of 4 billion would ask for ~100 GB).
+        guard let count = get32(), i < bytes.count, Int(count) <= (bytes.count - i) / 6 else { return nil }
         let hasBoundary = bytes[i] == 1
         i += 1
         var boundary: Entry?

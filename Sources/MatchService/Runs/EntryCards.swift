@@ -4,17 +4,30 @@ import MatchCore
 /// What a published run keeps of one shortlist entry: the numbers its reasons and JSON are written
 /// from, rendered when read with the same code a live shortlist uses, so a published entry reads
 /// exactly like the live one. `creator` is what the creator contributes to every entry it is in.
-struct EntryCard: Equatable {
-    var creatorID: String
-    var creator: CreatorPart
-    var score: Float
-    var similarity: Double
-    var parts: ScoreParts?
+package struct EntryCard: Equatable {
+    package var creatorID: String
+    package var creator: CreatorPart
+    package var score: Float
+    package var similarity: Double
+    package var parts: ScoreParts?
     /// The creator's share of GMV in the product's category (related categories count partly).
-    var share: Double
-    var blocks: [FeatureBlock: Double]?
+    package var share: Double
+    package var blocks: [FeatureBlock: Double]?
     /// With profile vectors: the creator's price band, audience and content next to the product's.
-    var profileNote: String? = nil
+    package var profileNote: String? = nil
+
+    // Package access lets the fuzz targets (`creatormatch-fuzz`) drive the codecs without `@testable`.
+    package init(creatorID: String, creator: CreatorPart, score: Float, similarity: Double, parts: ScoreParts?, share: Double,
+                 blocks: [FeatureBlock: Double]?, profileNote: String? = nil) {
+        self.creatorID = creatorID
+        self.creator = creator
+        self.score = score
+        self.similarity = similarity
+        self.parts = parts
+        self.share = share
+        self.blocks = blocks
+        self.profileNote = profileNote
+    }
 }
 
 /// How to render cards: the product's category and offered rate, and the ranking and wording.
@@ -44,17 +57,28 @@ struct CardContext {
 
 /// What a creator contributes to every entry it appears in: the same in each of its lists. A run
 /// stores it once per creator (`run_creators`); the lists' cards keep only what depends on the product.
-struct CreatorPart: Equatable {
-    var username: String?
-    var followers: Int
-    var gmv: Double
-    var gmvEstimated: Bool
-    var gpm: Double? = nil
-    var postRate: Double? = nil
-    var avgCommissionRate: Int? = nil
+package struct CreatorPart: Equatable {
+    package var username: String?
+    package var followers: Int
+    package var gmv: Double
+    package var gmvEstimated: Bool
+    package var gpm: Double? = nil
+    package var postRate: Double? = nil
+    package var avgCommissionRate: Int? = nil
 
     var signals: CreatorSignals {
         CreatorSignals(gmv: gmv, gmvEstimated: gmvEstimated, gpm: gpm, postRate: postRate, avgCommissionRate: avgCommissionRate, categories: [])
+    }
+
+    package init(username: String?, followers: Int, gmv: Double, gmvEstimated: Bool, gpm: Double? = nil, postRate: Double? = nil,
+                 avgCommissionRate: Int? = nil) {
+        self.username = username
+        self.followers = followers
+        self.gmv = gmv
+        self.gmvEstimated = gmvEstimated
+        self.gpm = gpm
+        self.postRate = postRate
+        self.avgCommissionRate = avgCommissionRate
     }
 }
 
@@ -63,11 +87,11 @@ struct CreatorPart: Equatable {
 /// the run keeps each creator's part once; lists written before keep whole cards (the "self-contained"
 /// format, still read). Doubles that are exactly a float (similarity, many shares and GMVs) take 4
 /// bytes instead of 8; nothing is rounded.
-enum EntryCardCodec {
+package enum EntryCardCodec {
     /// Starts product-part lists: as the old format's card count it would be 4 billion cards.
-    static let productPartMarker: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFE]
+    package static let productPartMarker: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFE]
 
-    static func encodeProductParts(_ cards: [EntryCard]) -> [UInt8] {
+    package static func encodeProductParts(_ cards: [EntryCard]) -> [UInt8] {
         var out = ByteWriter(capacity: 8 + cards.count * 64)
         for b in productPartMarker { out.u8(b) }
         out.varint(UInt64(cards.count))
@@ -83,7 +107,7 @@ enum EntryCardCodec {
         return out.bytes
     }
 
-    static func encodeCreatorPart(_ part: CreatorPart) -> [UInt8] {
+    package static func encodeCreatorPart(_ part: CreatorPart) -> [UInt8] {
         var out = ByteWriter(capacity: 48)
         out.varText(part.username)
         out.varint(UInt64(max(0, part.followers)))
@@ -95,33 +119,37 @@ enum EntryCardCodec {
         return out.bytes
     }
 
-    static func decodeCreatorPart(_ bytes: [UInt8]) -> CreatorPart? {
+    package static func decodeCreatorPart(_ bytes: [UInt8]) -> CreatorPart? {
         var r = ByteReader(bytes)
-        guard let username = r.varText(), let followers = r.varint(), let gmv = r.real(), let flags = r.u8() else { return nil }
-        var part = CreatorPart(username: username, followers: Int(followers), gmv: gmv, gmvEstimated: flags & 1 != 0)
+        // Varints hold up to 2^64 - 1; one that is no Int makes the bytes unreadable, not the process crash.
+        guard let username = r.varText(), let followers = r.varint().flatMap(Int.init(exactly:)), let gmv = r.real(),
+              let flags = r.u8() else { return nil }
+        var part = CreatorPart(username: username, followers: followers, gmv: gmv, gmvEstimated: flags & 1 != 0)
         if flags & 2 != 0 { guard let v = r.real() else { return nil }; part.gpm = v }
         if flags & 4 != 0 { guard let v = r.real() else { return nil }; part.postRate = v }
-        if flags & 8 != 0 { guard let v = r.varint() else { return nil }; part.avgCommissionRate = Int(v) }
+        if flags & 8 != 0 { guard let v = r.varint().flatMap(Int.init(exactly:)) else { return nil }; part.avgCommissionRate = v }
         return r.atEnd ? part : nil
     }
 
     /// Whether `bytes` hold product parts (their creators' parts come from the run).
-    static func isProductParts(_ bytes: [UInt8]) -> Bool { bytes.starts(with: productPartMarker) }
+    package static func isProductParts(_ bytes: [UInt8]) -> Bool { bytes.starts(with: productPartMarker) }
 
     /// The creator ids of product-part cards, in order (nil when unreadable or self-contained).
-    static func creatorIDs(_ bytes: [UInt8]) -> [String]? {
+    package static func creatorIDs(_ bytes: [UInt8]) -> [String]? {
         decodeProductParts(bytes) { _ in CreatorPart(username: nil, followers: 0, gmv: 0, gmvEstimated: false) }?.map(\.creatorID)
     }
 
     /// Whole cards from stored bytes of either format; `creator` gives a creator's part for product-part
     /// lists (nil when the run lacks it: the list is unreadable).
-    static func decode(_ bytes: [UInt8], creator: (String) -> CreatorPart?) -> [EntryCard]? {
+    package static func decode(_ bytes: [UInt8], creator: (String) -> CreatorPart?) -> [EntryCard]? {
         isProductParts(bytes) ? decodeProductParts(bytes, creator: creator) : decodeSelfContained(bytes)
     }
 
-    static func decodeProductParts(_ bytes: [UInt8], creator: (String) -> CreatorPart?) -> [EntryCard]? {
+    package static func decodeProductParts(_ bytes: [UInt8], creator: (String) -> CreatorPart?) -> [EntryCard]? {
         var r = ByteReader(bytes)
-        guard r.skip(productPartMarker.count), let count = r.varint(), count <= UInt64(bytes.count) else { return nil }
+        // The marker is checked, not skipped: `creatorIDs` calls this directly and must answer nil for
+        // self-contained bytes.
+        guard isProductParts(bytes), r.skip(productPartMarker.count), let count = r.varint(), count <= UInt64(bytes.count) else { return nil }
         var cards: [EntryCard] = []
         cards.reserveCapacity(Int(count))
         for _ in 0..<count {
@@ -135,7 +163,7 @@ enum EntryCardCodec {
     }
 
     /// The format of lists written before 0.3.0: whole cards, fixed-width fields.
-    static func encodeSelfContained(_ cards: [EntryCard]) -> [UInt8] {
+    package static func encodeSelfContained(_ cards: [EntryCard]) -> [UInt8] {
         var out = ByteWriter(capacity: cards.count * 140)
         out.u32(UInt32(cards.count))
         for c in cards {
@@ -157,7 +185,7 @@ enum EntryCardCodec {
         return out.bytes
     }
 
-    static func decodeSelfContained(_ bytes: [UInt8]) -> [EntryCard]? {
+    package static func decodeSelfContained(_ bytes: [UInt8]) -> [EntryCard]? {
         var r = ByteReader(bytes)
         guard let count = r.u32(), UInt64(count) <= UInt64(bytes.count) else { return nil }
         var cards: [EntryCard] = []
@@ -167,9 +195,15 @@ enum EntryCardCodec {
                   let similarity = r.f64(), let parts = r.parts() else { return nil }
             guard let share = r.f64(), let gmv = r.f64(), let estimated = r.u8(), let gpm = r.optional(), let postRate = r.optional(),
                   let rate = r.optional(), let blocks = r.blocks(), let note = r.text() else { return nil }
+            // The rate was written as a double; one that is no whole Int (NaN, infinite, 1e300, 12.5) is unreadable.
+            var wholeRate: Int?
+            if let rate {
+                guard let whole = Int(exactly: rate) else { return nil }
+                wholeRate = whole
+            }
             let creator = CreatorPart(
                 username: username, followers: Int(Int64(bitPattern: followers)), gmv: gmv, gmvEstimated: estimated == 1, gpm: gpm,
-                postRate: postRate, avgCommissionRate: rate.map { Int($0) })
+                postRate: postRate, avgCommissionRate: wholeRate)
             cards.append(EntryCard(
                 creatorID: creatorID, creator: creator, score: Float(bitPattern: score), similarity: similarity, parts: parts, share: share,
                 blocks: blocks, profileNote: note))
