@@ -60,7 +60,7 @@ struct RangeCheck {
     func finish() throws(MatchError) {
         guard let first = problems.first else { return }
         let more = problems.count > 1 ? " (and \(problems.count - 1) more: \(problems.dropFirst().prefix(3).joined(separator: "; ")))" : ""
-        throw MatchError(.modelFiles, "\(file): \(first)\(more); fix the file (its documented ranges are in the README's Models section)")
+        throw MatchError(.modelFiles, "\(file): \(first)\(more); fix the file (its documented ranges are in Sources/MatchService/ModelRanges.swift)")
     }
 
     static func show(_ value: Double) -> String {

@@ -12,7 +12,7 @@ struct FeaturizeCommand: ParsableCommand {
             them with --vectors profile, or by default when no creator has a supplied vector. Products learn
             from sales: their audience, price and content blocks move toward the creators who sold them.
             A block the data lacks is filled with the average and counted in the summary. Models/features.json
-            holds the blocks' weights; README "Profile vectors" explains the model.
+            holds the blocks' weights; CreatorMatch.docc (Matching.md) explains the model.
             """
     )
     @OptionGroup var global: GlobalOptions

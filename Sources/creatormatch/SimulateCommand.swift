@@ -10,8 +10,8 @@ struct SimulateCommand: ParsableCommand {
         discussion: """
             Creators have a hidden taste over leaf categories, a price comfort, an audience, a commission threshold,
             reliability and heavy-tailed popularity; products a category, price, audience, rate and quality. Sales
-            are drawn from those; the files show only noisy, partly missing profiles (no vectors). README
-            "Market simulator" tells the whole story.
+            are drawn from those; the files show only noisy, partly missing profiles (no vectors). The
+            documentation's Evaluation article (Sources/creatormatch/CreatorMatch.docc) tells the whole story.
             """
     )
     @OptionGroup var global: GlobalOptions

@@ -24,7 +24,7 @@ public struct SimulationSummary: Codable, Sendable {
 }
 
 /// A seeded market whose sales come from hidden preferences, so that an offline evaluation has a
-/// known truth (README "Market simulator" tells the story). The truth is written in its own terms —
+/// known truth (CreatorMatch.docc, Evaluation.md, tells the story). The truth is written in its own terms —
 /// taste over leaf categories, a Gaussian price comfort in log space, audience distances, a commission
 /// threshold and popularity — not with the featurizer's buckets and cosines; what the tool sees are
 /// noisy, partly missing profiles, as the platform shows them.
