@@ -78,8 +78,7 @@ public struct JSONLineParser {
                 return (value, parser.captured)
             }
         }
-        let (value, numberText) = try result.get()
-        return (value, numberText)
+        return try result.get()
     }
 
     private mutating func parseWhole() throws(JSONSyntaxError) -> JSONValue {

@@ -27,15 +27,13 @@ struct CreatorFilterOptions: ParsableArguments {
     @Flag(name: .customLong("exclude-declined"), help: "Drop creators who ever declined an invitation from the shop.")
     var excludeDeclined = false
 
-    @Option(name: .customLong("allow"), help: ArgumentHelp("Only these creator ids (comma-separated, or @FILE with one id a line).", valueName: "ids"))
-    var allow: String?
+    @Option(name: .customLong("allow"), help: ArgumentHelp("Only these creator ids (comma-separated, or @FILE with one id a line).", valueName: "ids"), transform: { try CreatorFilterOptions.ids($0) })
+    var allow: Set<String>?
 
-    @Option(name: .customLong("deny"), help: ArgumentHelp("Never these creator ids (comma-separated, or @FILE).", valueName: "ids"))
-    var deny: String?
+    @Option(name: .customLong("deny"), help: ArgumentHelp("Never these creator ids (comma-separated, or @FILE).", valueName: "ids"), transform: { try CreatorFilterOptions.ids($0) })
+    var deny: Set<String>?
 
     func validate() throws {
-        _ = try allow.map { try Self.ids($0, option: "--allow") }
-        _ = try deny.map { try Self.ids($0, option: "--deny") }
         if let minGMV, !(minGMV >= 0) { throw ValidationError("--min-gmv must be a number >= 0") }
         if let recentlyInvitedDays, recentlyInvitedDays < 0 { throw ValidationError("--recently-invited-days must be >= 0") }
     }
@@ -50,7 +48,7 @@ struct CreatorFilterOptions: ParsableArguments {
         do { try filters.validate(platform: models.platform) } catch { throw ValidationError("--min-tier/--max-tier: \(error.message)") }
     }
 
-    func filters() throws(MatchError) -> CreatorFilters {
+    func filters() -> CreatorFilters {
         var filters = CreatorFilters()
         filters.minTier = minTier
         filters.maxTier = maxTier
@@ -58,40 +56,31 @@ struct CreatorFilterOptions: ParsableArguments {
         filters.categories = categories
         filters.recentlyInvitedDays = recentlyInvitedDays
         filters.excludeDeclined = excludeDeclined
-        filters.allow = try allow.map { text throws(MatchError) in try Self.idList(text, option: "--allow") }
-        filters.deny = try deny.map { text throws(MatchError) in try Self.idList(text, option: "--deny") } ?? []
+        filters.allow = allow
+        filters.deny = deny ?? []
         return filters
     }
 
-    static func idList(_ text: String, option: String) throws(MatchError) -> Set<String> {
-        do {
-            return try ids(text, option: option)
-        } catch let error as MatchError {
-            throw error
-        } catch {
-            throw MatchError(.invalidInput, "\(error)")
-        }
-    }
-
     /// Comma-separated creator ids, or `@FILE` with one id a line (blank lines skipped); every id passes
-    /// the rule imported ids passed, so a list cannot name a creator some other way.
-    static func ids(_ text: String, option: String) throws -> Set<String> {
+    /// the rule imported ids passed, so a list cannot name a creator some other way. Read once, when the
+    /// option is parsed; a bad id or an unreadable file is a usage error.
+    static func ids(_ text: String) throws -> Set<String> {
         if text.hasPrefix("@") {
             let path = String(text.dropFirst())
             guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw MatchError(.io, "cannot read the id list \(path); check the path")
+                throw ValidationError("cannot read the id list \(path); check the path")
             }
             var ids: Set<String> = []
             for (number, line) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let text = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
                 if text.isEmpty { continue }
                 do { ids.insert(try CreatorID(validating: text).rawValue) } catch {
-                    throw ValidationError("\(option) \(path), line \(number + 1): \(error)")
+                    throw ValidationError("\(path), line \(number + 1): \(error)")
                 }
             }
             return ids
         }
-        return Set(try commandLineIDs([text], option: option).map { (id: CreatorID) in id.rawValue })
+        return Set(try commandLineIDs([text], option: "id list").map { (id: CreatorID) in id.rawValue })
     }
 }
 
@@ -194,7 +183,7 @@ struct ShortlistCommand: ParsableCommand {
             request.rankBy = rankBy
             request.vectorModel = vectors
             request.maxShare = maxShare
-            request.filters = try filterOptions.filters()
+            request.filters = filterOptions.filters()
             request.tiles = kernel.configuration
             request.streaming = stream
             let report = try ShortlistService(database: database, models: models, logger: global.logger).shortlists(request)

@@ -31,7 +31,7 @@ struct SimilarCommand: ParsableCommand {
             let models = try global.loadModels()
             let database = try global.openDatabase()
             let report = try ShortlistService(database: database, models: models, logger: global.logger)
-                .lookalikes(of: creator, k: limit, filters: try filterOptions.filters(), tiles: kernel.configuration)
+                .lookalikes(of: creator, k: limit, filters: filterOptions.filters(), tiles: kernel.configuration)
             switch global.format {
             case .json: Terminal.printJSON(report, pretty: true)
             case .jsonl, .csv: for entry in report.creators { Terminal.printJSON(entry, pretty: false) }
